@@ -1,0 +1,34 @@
+/**
+ * onboarding-status: the public API. Everything here is a promise the package keeps; anything
+ * not exported from this file is internal.
+ */
+
+// The statecharts: the source of truth (SPEC law 8).
+export { evidenceMachine, type MachineName, MODELS, onboardingMachine, sessionMachine } from '../machines/index.js';
+export { decide } from './core/decision.js';
+export { Ledger, type LedgerOptions, type LedgerSnapshot, type Routed } from './core/ledger.js';
+// The reducer and the view (SPEC 2.2).
+export { applyRecord, initialSession, type SessionState } from './core/session.js';
+export { viewSession } from './core/view.js';
+export { SEVERITY } from './records/anomaly.js';
+// Records: the one input format (SPEC 2.1).
+export { type DeliveryRecord, type ParsedRecord, type ParseResult, parseLine, parseRecord } from './records/parse.js';
+export type {
+  Anomaly,
+  AnomalyCode,
+  Decision,
+  Endpoint,
+  EvidenceEvent,
+  FlowConfig,
+  ModuleAccess,
+  ModuleName,
+  OnboardingModule,
+  RecordSource,
+  Refetch,
+  SessionView,
+  Severity,
+} from './types.js';
+export { KIND_FACTS, type RecordKind, WEBHOOK_KINDS, type WebhookKind } from './vendor/kinds.js';
+export { MODULE_NAMES, MODULES } from './vendor/modules.js';
+// The vendor's facts, as data (SPEC 1.1–1.4).
+export { ONBOARDING_STATUSES, type OnboardingStatus, STATUS_FACTS } from './vendor/statuses.js';

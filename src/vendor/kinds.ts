@@ -1,0 +1,74 @@
+/**
+ * The vendor's webhook kinds (SPEC 1.2) as data. The URL a delivery arrives at names its kind;
+ * `poll` is our own kind for a status poll (SPEC 1.3).
+ */
+
+/** Every webhook kind of SPEC 1.2, by our name. */
+export const WEBHOOK_KINDS = [
+  'onboarding-status',
+  'video-selfie',
+  'watchlist',
+  'face-authentication',
+  'work-history',
+  'proof-of-payment',
+  'session-started',
+  'session-progress',
+  'session-failed',
+  'session-succeeded',
+  'session-pending-review',
+  'identity-enrolled',
+  'authentication',
+  'ine-scraping',
+] as const;
+
+/** One webhook kind. */
+export type WebhookKind = (typeof WEBHOOK_KINDS)[number];
+
+/** A kind of delivery record: a webhook kind, or `poll`. */
+export type RecordKind = WebhookKind | 'poll';
+
+interface KindFact {
+  /** One line on what the delivery means. */
+  readonly meaning: string;
+  /** The vendor deprecated this webhook (SPEC 1.2). */
+  readonly deprecated?: string;
+  /**
+   * Every delivery asks for a fetch again, so copies are not collapsed into one (SPEC law 3):
+   * the body is the same for every update of a watchlist search.
+   */
+  readonly everyDeliveryCounts?: boolean;
+}
+
+/** What each webhook kind means. */
+export const KIND_FACTS: Readonly<Record<WebhookKind, KindFact>> = {
+  'onboarding-status': { meaning: 'the onboarding status changed' },
+  'video-selfie': { meaning: 'the video selfie recording is uploaded' },
+  watchlist: {
+    meaning: 'a global-watchlist search has updated results',
+    everyDeliveryCounts: true,
+  },
+  'face-authentication': { meaning: 'a face authentication succeeded or failed' },
+  'work-history': { meaning: 'the Mexican work-history result, in the body' },
+  'proof-of-payment': { meaning: 'the Mexican proof-of-payment result, in the body' },
+  'session-started': { meaning: 'a Flow or Workflow session started' },
+  'session-progress': { meaning: 'an existing session link was resumed' },
+  'session-failed': { meaning: 'the session failed' },
+  'session-succeeded': { meaning: 'the session succeeded' },
+  'session-pending-review': { meaning: 'the session needs a manual review' },
+  'identity-enrolled': { meaning: 'the identity was enrolled' },
+  authentication: {
+    meaning: 'an old 1:1 or 1:N login result',
+    deprecated: '1:1 support ends 2026-10-01, retirement 2027-04-01',
+  },
+  'ine-scraping': {
+    meaning: 'the INE scraping progressed',
+    deprecated: 'the vendor no longer recommends it; read the score instead',
+  },
+};
+
+const KIND_SET: ReadonlySet<string> = new Set(WEBHOOK_KINDS);
+
+/** Whether a string is a webhook kind this version knows. */
+export function isWebhookKind(value: string): value is WebhookKind {
+  return KIND_SET.has(value);
+}

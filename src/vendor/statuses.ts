@@ -1,0 +1,111 @@
+/**
+ * The vendor's onboarding statuses (SPEC 1.1) as data: their rank, what each one implies, and
+ * which decision a manual-review status carries. Code reads this table; it never spells a status.
+ */
+
+/** Every onboarding status the vendor documents, in the order of SPEC 1.1's table. */
+export const ONBOARDING_STATUSES = [
+  'UNKNOWN',
+  'ID_VALIDATION_FINISHED',
+  'ID_VALIDATION_FINISHED_SECOND_ID',
+  'POST_PROCESSING_FINISHED',
+  'FACE_VALIDATION_FINISHED',
+  'GOVERNMENT_VALIDATION_FINISHED',
+  'ONBOARDING_FINISHED',
+  'MANUAL_REVIEW_APPROVED',
+  'MANUAL_REVIEW_REJECTED',
+] as const;
+
+/** One onboarding status of the vendor. */
+export type OnboardingStatus = (typeof ONBOARDING_STATUSES)[number];
+
+/** A status other than `UNKNOWN`: one that is evidence of progress. */
+export type EvidenceStatus = Exclude<OnboardingStatus, 'UNKNOWN'>;
+
+interface StatusFact {
+  /** Position in SPEC 1.1's order; the two manual-review statuses share the last rank. */
+  readonly rank: number;
+  /** Statuses this one directly implies (SPEC law 5); the closure is computed below. */
+  readonly implies: readonly EvidenceStatus[];
+  /** The decision a manual-review status carries. */
+  readonly decision?: 'approved' | 'rejected';
+  /** `UNKNOWN` is never sent as a webhook, only returned by a poll. */
+  readonly webhook: boolean;
+}
+
+const MIDDLE: readonly EvidenceStatus[] = [
+  'ID_VALIDATION_FINISHED',
+  'ID_VALIDATION_FINISHED_SECOND_ID',
+  'POST_PROCESSING_FINISHED',
+  'FACE_VALIDATION_FINISHED',
+  'GOVERNMENT_VALIDATION_FINISHED',
+];
+
+/** The vendor's facts about each status. */
+export const STATUS_FACTS: Readonly<Record<OnboardingStatus, StatusFact>> = {
+  UNKNOWN: { rank: 0, implies: [], webhook: false },
+  ID_VALIDATION_FINISHED: { rank: 1, implies: [], webhook: true },
+  ID_VALIDATION_FINISHED_SECOND_ID: { rank: 2, implies: ['ID_VALIDATION_FINISHED'], webhook: true },
+  POST_PROCESSING_FINISHED: { rank: 3, implies: ['ID_VALIDATION_FINISHED'], webhook: true },
+  FACE_VALIDATION_FINISHED: { rank: 4, implies: [], webhook: true },
+  GOVERNMENT_VALIDATION_FINISHED: { rank: 5, implies: [], webhook: true },
+  ONBOARDING_FINISHED: { rank: 6, implies: MIDDLE, webhook: true },
+  MANUAL_REVIEW_APPROVED: {
+    rank: 7,
+    implies: ['ONBOARDING_FINISHED'],
+    decision: 'approved',
+    webhook: true,
+  },
+  MANUAL_REVIEW_REJECTED: {
+    rank: 7,
+    implies: ['ONBOARDING_FINISHED'],
+    decision: 'rejected',
+    webhook: true,
+  },
+};
+
+/** The rank shared by the manual-review statuses. */
+export const DECISION_RANK = STATUS_FACTS.MANUAL_REVIEW_APPROVED.rank;
+
+const STATUS_SET: ReadonlySet<string> = new Set(ONBOARDING_STATUSES);
+
+/** Whether a string is a status this version knows. */
+export function isOnboardingStatus(value: string): value is OnboardingStatus {
+  return STATUS_SET.has(value);
+}
+
+/** The bit of a status in a set of statuses stored as a number. */
+export function statusBit(status: OnboardingStatus): number {
+  return 1 << ONBOARDING_STATUSES.indexOf(status);
+}
+
+function closure(status: OnboardingStatus): number {
+  let bits = 0;
+  for (const implied of STATUS_FACTS[status].implies) bits |= statusBit(implied) | closure(implied);
+  return bits;
+}
+
+/** For each status, the set (as bits) of the statuses it implies, transitively, itself excluded. */
+export const IMPLIED_BITS: Readonly<Record<OnboardingStatus, number>> = Object.fromEntries(
+  ONBOARDING_STATUSES.map((status) => [status, closure(status)]),
+) as Record<OnboardingStatus, number>;
+
+/** The set (as bits) of every status implied by the statuses in `known`. */
+export function impliedBy(known: number): number {
+  let bits = 0;
+  for (const status of ONBOARDING_STATUSES) {
+    if (known & statusBit(status)) bits |= IMPLIED_BITS[status];
+  }
+  return bits;
+}
+
+/** The highest non-decision status among the statuses in `bits` (with their implications). */
+export function highestStatus(bits: number): OnboardingStatus {
+  let best: OnboardingStatus = 'UNKNOWN';
+  for (const status of ONBOARDING_STATUSES) {
+    if (bits & statusBit(status) && STATUS_FACTS[status].rank > STATUS_FACTS[best].rank) {
+      best = status;
+    }
+  }
+  return best;
+}

@@ -36,8 +36,20 @@ describe('law 5: safety', () => {
       const ledger = fold(permuted, { flow });
       for (const view of ledger.snapshot().sessions) {
         const own = permuted.filter((r) => sessionOf(r) === view.interviewId);
-        for (const module of ['id', 'secondId', 'face', 'governmentValidation', 'scores', 'videoSelfie', 'watchlist', 'faceAuthentication', 'workHistory', 'proofOfPayment'] as const) {
-          if (justified(own, module, flow?.modules)) expect(view.fetchable, `${view.interviewId}: ${module}`).toContain(module);
+        for (const module of [
+          'id',
+          'secondId',
+          'face',
+          'governmentValidation',
+          'scores',
+          'videoSelfie',
+          'watchlist',
+          'faceAuthentication',
+          'workHistory',
+          'proofOfPayment',
+        ] as const) {
+          if (justified(own, module, flow?.modules))
+            expect(view.fetchable, `${view.interviewId}: ${module}`).toContain(module);
         }
       }
     },

@@ -59,7 +59,11 @@ describe('law 6: decisions are never silently overwritten', () => {
   });
 
   it('a poll sent after both settles the conflict on what it reports', () => {
-    const view = fold([review('MANUAL_REVIEW_APPROVED', 10), review('MANUAL_REVIEW_REJECTED', 20), poll('MANUAL_REVIEW_APPROVED', 30)]).view('r1');
+    const view = fold([
+      review('MANUAL_REVIEW_APPROVED', 10),
+      review('MANUAL_REVIEW_REJECTED', 20),
+      poll('MANUAL_REVIEW_APPROVED', 30),
+    ]).view('r1');
     expect(view?.decision).toBe('approved');
     expect(view?.status).toBe('MANUAL_REVIEW_APPROVED');
     expect(view?.terminal).toBe(true);

@@ -10,12 +10,35 @@ import { historyArb } from '../support/histories.js';
 const kindArb = fc.oneof(fc.constantFrom(...WEBHOOK_KINDS, 'poll'), fc.string());
 const bodyArb = fc.oneof(
   fc.jsonValue(),
-  fc.dictionary(fc.constantFrom('interviewId', 'InterviewId', 'onboardingStatus', 'ref', 'requestId', 'identityId', 'success', 'overallStatus', 'ScrapingStatus', 'workHistory'), fc.jsonValue()),
+  fc.dictionary(
+    fc.constantFrom(
+      'interviewId',
+      'InterviewId',
+      'onboardingStatus',
+      'ref',
+      'requestId',
+      'identityId',
+      'success',
+      'overallStatus',
+      'ScrapingStatus',
+      'workHistory',
+    ),
+    fc.jsonValue(),
+  ),
 );
 const recordArb = fc.oneof(
   fc.anything(),
   fc.record(
-    { kind: kindArb, receivedAt: fc.oneof(fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), fc.string()), body: bodyArb, interviewId: fc.string(), requestedAt: fc.string() },
+    {
+      kind: kindArb,
+      receivedAt: fc.oneof(
+        fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+        fc.string(),
+      ),
+      body: bodyArb,
+      interviewId: fc.string(),
+      requestedAt: fc.string(),
+    },
     { requiredKeys: [] },
   ),
 );

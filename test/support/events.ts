@@ -37,5 +37,10 @@ export const evidenceEventArb: fc.Arbitrary<EvidenceEvent> = fc.oneof(
     at: atArb,
     requestId: fc.constantFrom('r1', 'r2'),
   }),
-  fc.record({ type: fc.constant('ine-scraping'), key: keyArb, at: atArb, progress: fc.constantFrom('IN_PROGRESS', 'FINISHED') }),
+  fc.record({
+    type: fc.constant('ine-scraping'),
+    key: keyArb,
+    at: atArb,
+    progress: fc.constantFrom('IN_PROGRESS', 'FINISHED'),
+  }),
 ) as fc.Arbitrary<EvidenceEvent>;

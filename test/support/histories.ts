@@ -88,22 +88,34 @@ function emit(interviewId: string, start: number, plan: SessionPlan): Emitted[] 
   ];
   for (const index of plan.middleOrder) {
     const item = middle[index];
-    if (item === 'video-selfie') out.push({ kind: item, at: next(), body: { interviewId, clientId: 'acme', flowId: 'flow-1' } });
+    if (item === 'video-selfie')
+      out.push({ kind: item, at: next(), body: { interviewId, clientId: 'acme', flowId: 'flow-1' } });
     else if (item) status(item);
   }
   if (plan.mexican) {
-    out.push({ kind: 'work-history', at: next(), body: { interviewId, requestId: `${interviewId}-r`, workHistory: { jobs: 2 } } });
+    out.push({
+      kind: 'work-history',
+      at: next(),
+      body: { interviewId, requestId: `${interviewId}-r`, workHistory: { jobs: 2 } },
+    });
     out.push({ kind: 'proof-of-payment', at: next(), body: { requestId: `${interviewId}-r`, totalCfdi: '10.00' } });
   }
-  if (plan.faceAuths.length > 0) out.push({ kind: 'identity-enrolled', at: next(), body: { interviewId, identityId: `${interviewId}-who` } });
+  if (plan.faceAuths.length > 0)
+    out.push({ kind: 'identity-enrolled', at: next(), body: { interviewId, identityId: `${interviewId}-who` } });
   for (const success of plan.faceAuths) {
     out.push({ kind: 'face-authentication', at: next(), body: { identityId: `${interviewId}-who`, success } });
   }
   if (plan.authentication) {
-    out.push({ kind: 'authentication', at: next(), body: { interviewId, customerId: `${interviewId}-who`, overallStatus: 'PASS' } });
+    out.push({
+      kind: 'authentication',
+      at: next(),
+      body: { interviewId, customerId: `${interviewId}-who`, overallStatus: 'PASS' },
+    });
   }
-  if (plan.ine > 0) out.push({ kind: 'ine-scraping', at: next(), body: { InterviewId: interviewId, ScrapingStatus: 'IN_PROGRESS' } });
-  if (plan.ine > 1) out.push({ kind: 'ine-scraping', at: next(), body: { InterviewId: interviewId, ScrapingStatus: 'FINISHED' } });
+  if (plan.ine > 0)
+    out.push({ kind: 'ine-scraping', at: next(), body: { InterviewId: interviewId, ScrapingStatus: 'IN_PROGRESS' } });
+  if (plan.ine > 1)
+    out.push({ kind: 'ine-scraping', at: next(), body: { InterviewId: interviewId, ScrapingStatus: 'FINISHED' } });
   for (let i = 0; i < plan.watchlistUpdates; i++) {
     out.push({ kind: 'watchlist', at: next(), body: { interviewId, ref: `${interviewId}-wl`, search_id: 7 } });
   }
@@ -197,7 +209,11 @@ function deliver(
 const noiseArb = (interviewId: string): fc.Arbitrary<DeliveryRecord[]> =>
   fc.array(
     fc.constantFrom<DeliveryRecord>(
-      { kind: 'onboarding-status', receivedAt: iso(BASE + 7_000), body: { interviewId, onboardingStatus: 'SOME_FUTURE_STATUS' } },
+      {
+        kind: 'onboarding-status',
+        receivedAt: iso(BASE + 7_000),
+        body: { interviewId, onboardingStatus: 'SOME_FUTURE_STATUS' },
+      },
       { kind: 'future-webhook', receivedAt: iso(BASE + 8_000), body: { interviewId } },
       { kind: 'watchlist', receivedAt: iso(BASE + 9_000), body: { interviewId } },
       { kind: 'onboarding-status', receivedAt: iso(BASE + 9_500), body: { interviewId, onboardingStatus: 7 } },
@@ -216,16 +232,19 @@ export const historyArb: fc.Arbitrary<History> = fc
     return fc.tuple(...sessions.map((id) => noiseArb(id))).map((noise) => {
       const records = plans.flatMap(([plan, deliveries, offset], index) => {
         const interviewId = sessions[index];
-        return [...deliver(interviewId, emit(interviewId, BASE + offset * 1000, plan), plan, deliveries), ...noise[index]];
+        return [
+          ...deliver(interviewId, emit(interviewId, BASE + offset * 1000, plan), plan, deliveries),
+          ...noise[index],
+        ];
       });
       return { records, sessions };
     });
   });
 
 /** A history and a permutation of its records (`shuffledSubarray` with full length). */
-export const permutedHistoryArb: fc.Arbitrary<{ history: History; permuted: readonly DeliveryRecord[] }> = historyArb.chain(
-  (history) =>
+export const permutedHistoryArb: fc.Arbitrary<{ history: History; permuted: readonly DeliveryRecord[] }> =
+  historyArb.chain((history) =>
     fc
       .shuffledSubarray([...history.records], { minLength: history.records.length, maxLength: history.records.length })
       .map((permuted) => ({ history, permuted })),
-);
+  );

@@ -23,7 +23,10 @@ function statusOf(record: DeliveryRecord): string | undefined {
 
 /** SPEC 1.4 and law 5: the evidence that allows each module, and whether completion does. */
 const DIRECT: Readonly<Record<ModuleName, (record: DeliveryRecord) => boolean>> = {
-  id: (r) => ['ID_VALIDATION_FINISHED', 'ID_VALIDATION_FINISHED_SECOND_ID', 'POST_PROCESSING_FINISHED'].includes(statusOf(r) ?? ''),
+  id: (r) =>
+    ['ID_VALIDATION_FINISHED', 'ID_VALIDATION_FINISHED_SECOND_ID', 'POST_PROCESSING_FINISHED'].includes(
+      statusOf(r) ?? '',
+    ),
   secondId: (r) => statusOf(r) === 'ID_VALIDATION_FINISHED_SECOND_ID',
   face: (r) => statusOf(r) === 'FACE_VALIDATION_FINISHED',
   governmentValidation: (r) => statusOf(r) === 'GOVERNMENT_VALIDATION_FINISHED',

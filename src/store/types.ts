@@ -1,0 +1,52 @@
+/**
+ * The store: where the webhook service keeps delivery records durably. One interface, two
+ * implementations (embedded SQLite, PostgreSQL shared by several instances), one test suite.
+ * It stores records exactly as SPEC 2.1 describes them; it decides nothing about them.
+ */
+import type { DeliveryRecord } from '../records/parse.js';
+
+/** A record to store, with what the service read from it to find its session. */
+export interface RecordToStore {
+  /** The record, exactly as it will be replayed (SPEC 2.1). */
+  readonly record: DeliveryRecord;
+  /** Identity of this record for idempotent writes: the same record written twice is stored once. */
+  readonly recordId: string;
+  /** The session it names, if any. */
+  readonly interviewId: string | undefined;
+  /** Ids that tie it to a session when it names none (`requestId:…`, `identity:…`). */
+  readonly correlation: readonly string[];
+}
+
+/** A stored record with its position in the store's total order. */
+export interface StoredRecord {
+  /** Increasing position; a reader resumes after the last one it saw. */
+  readonly seq: number;
+  readonly record: DeliveryRecord;
+  readonly interviewId: string | undefined;
+}
+
+/** What `append` did with one record. */
+export interface AppendOutcome {
+  /** `false` when the same record (same `recordId`) was already stored. */
+  readonly inserted: boolean;
+  readonly seq: number;
+}
+
+/** Durable storage of delivery records. */
+export interface Store {
+  /**
+   * Store records durably. Resolves only once they are committed (a crash after it resolves
+   * loses nothing). Concurrent calls may share one commit (group commit).
+   */
+  append(records: readonly RecordToStore[]): Promise<AppendOutcome[]>;
+  /**
+   * Every record of a session, in store order: those naming it and those tied to it through a
+   * correlation id another of its records carries.
+   */
+  sessionRecords(interviewId: string): Promise<StoredRecord[]>;
+  /** Records after a position, in order, at most `limit`: for replay, export and change feeds. */
+  recordsAfter(seq: number, limit: number): Promise<StoredRecord[]>;
+  /** The sessions known, sorted, for paging (`after` an id, at most `limit`). */
+  sessionIds(after: string | undefined, limit: number): Promise<string[]>;
+  close(): Promise<void>;
+}

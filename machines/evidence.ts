@@ -40,7 +40,7 @@ function recordAttempt(context: EvidenceContext, event: OtherEvidenceEvent): Evi
 /** The outcome of the latest attempt by time (a failure wins a tie: the cautious reading). */
 function latestOutcome(attempts: Keyed<Attempt>): Outcome | undefined {
   let latest: Attempt | undefined;
-  for (const attempt of Object.values(attempts)) {
+  for (const attempt of attempts) {
     if (latest === undefined || attempt.at > latest.at || (attempt.at === latest.at && attempt.outcome === 'failed')) {
       latest = attempt;
     }
@@ -146,7 +146,7 @@ export const evidenceMachine = setup({
 }).createMachine({
   id: 'evidence',
   type: 'parallel',
-  context: { watchlist: {}, faceAuthentication: {}, authentication: {}, ineFinished: {}, requestIds: [] },
+  context: { watchlist: [], faceAuthentication: [], authentication: [], ineFinished: [], requestIds: [] },
   states: {
     videoSelfie: {
       description: 'The video selfie is uploaded: its download URL can be fetched (valid 1 h).',
@@ -209,5 +209,5 @@ export const evidenceModel: Model<EvidenceContext, OtherEvidenceEvent, typeof ev
   id: 'evidence',
   machine: evidenceMachine,
   logic: evidenceLogic,
-  initialContext: { watchlist: {}, faceAuthentication: {}, authentication: {}, ineFinished: {}, requestIds: [] },
+  initialContext: { watchlist: [], faceAuthentication: [], authentication: [], ineFinished: [], requestIds: [] },
 };

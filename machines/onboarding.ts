@@ -48,10 +48,20 @@ function recordDecision(context: OnboardingContext, event: OnboardingEvent): Onb
   return decisions === context.review.decisions ? context : { ...context, review: { ...context.review, decisions } };
 }
 
+// The three `decides…` guards of one transition ask the same question of the same context and
+// event: remember the last answer (a cache invisible from outside; the guards stay pure).
+let last: { context: OnboardingContext; event: OnboardingEvent; decision: Decision } | undefined;
+function decisionAfter(context: OnboardingContext, event: OnboardingEvent): Decision {
+  if (last?.context !== context || last.event !== event) {
+    last = { context, event, decision: decide(recordDecision(context, event).review) };
+  }
+  return last.decision;
+}
+
 const decidesTo =
   (target: Decision) =>
   (context: OnboardingContext, event: OnboardingEvent): boolean =>
-    decide(recordDecision(context, event).review) === target;
+    decisionAfter(context, event) === target;
 
 /** The pure logic the onboarding machine's guards and actions call. */
 export const onboardingLogic = {
@@ -129,7 +139,7 @@ export const onboardingMachine = setup({
 }).createMachine({
   id: 'onboarding',
   type: 'parallel',
-  context: { known: 0, review: { pendingReview: false, decisions: {} } },
+  context: { known: 0, review: { pendingReview: false, decisions: [] } },
   states: {
     progress: {
       description: 'Where the session stands: not started (UNKNOWN), in the middle, or finished.',
@@ -211,5 +221,5 @@ export const onboardingModel: Model<OnboardingContext, OnboardingEvent, typeof o
   id: 'onboarding',
   machine: onboardingMachine,
   logic: onboardingLogic,
-  initialContext: { known: 0, review: { pendingReview: false, decisions: {} } },
+  initialContext: { known: 0, review: { pendingReview: false, decisions: [] } },
 };

@@ -94,6 +94,19 @@ export function compileModel<TContext, TEvent extends { type: string }>(
     table[regionKey] = byState;
   }
   const regions = Object.keys(table);
+  // For each event type, only the regions that have a transition for it somewhere, in document
+  // order: most events concern one or two regions of many.
+  const byEvent = new Map<string, [string, Record<string, CompiledTransition<TContext, TEvent>[]>][]>();
+  for (const region of regions) {
+    const eventTypes = new Set(Object.values(table[region]).flatMap((on) => Object.keys(on)));
+    for (const eventType of eventTypes) {
+      const perState: Record<string, CompiledTransition<TContext, TEvent>[]> = {};
+      for (const [state, on] of Object.entries(table[region])) if (on[eventType]) perState[state] = on[eventType];
+      const list = byEvent.get(eventType) ?? [];
+      list.push([region, perState]);
+      byEvent.set(eventType, list);
+    }
+  }
   return {
     id: model.id,
     regions,
@@ -101,25 +114,32 @@ export function compileModel<TContext, TEvent extends { type: string }>(
     step(state, event) {
       // As XState does for parallel regions: select one transition per region with the
       // context as it was before the event, then run the selected actions in document order.
-      const selected: [string, CompiledTransition<TContext, TEvent>][] = [];
-      for (const region of regions) {
-        const candidates = table[region][state.value[region]][event.type];
-        if (candidates === undefined) continue;
-        for (const candidate of candidates) {
-          if (candidate.guard === undefined || candidate.guard(state.context, event)) {
-            selected.push([region, candidate]);
-            break;
-          }
-        }
-      }
-      if (selected.length === 0) return undefined;
+      const concerned = byEvent.get(event.type);
+      if (concerned === undefined) return undefined;
       let value = state.value;
       let context = state.context;
-      for (const [region, transition] of selected) {
-        if (transition.target !== undefined && transition.target !== value[region]) {
-          value = { ...value, [region]: transition.target };
+      let taken = false;
+      // Guards all read the context as it was before the event; updates run afterwards, in order.
+      let pending: CompiledTransition<TContext, TEvent>[] | undefined;
+      for (const [region, perState] of concerned) {
+        const candidates = perState[state.value[region]];
+        if (candidates === undefined) continue;
+        for (const candidate of candidates) {
+          if (candidate.guard !== undefined && !candidate.guard(state.context, event)) continue;
+          taken = true;
+          if (candidate.target !== undefined && candidate.target !== value[region]) {
+            value = { ...value, [region]: candidate.target };
+          }
+          if (candidate.updates.length > 0) {
+            if (pending === undefined) pending = [candidate];
+            else pending.push(candidate);
+          }
+          break;
         }
-        for (const update of transition.updates) context = update(context, event);
+      }
+      if (!taken) return undefined;
+      if (pending !== undefined) {
+        for (const transition of pending) for (const update of transition.updates) context = update(context, event);
       }
       return { value, context };
     },

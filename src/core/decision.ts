@@ -26,7 +26,8 @@ export interface ReviewEvidence {
 /** The poll that settles the decision: the latest by `requestedAt` that reported one. */
 export function settlingPoll(review: ReviewEvidence): DecisionEvidence | undefined {
   let best: DecisionEvidence | undefined;
-  for (const item of itemsOf(review.decisions)) {
+  // No order needed: the comparison below breaks every tie that could change the answer.
+  for (const item of review.decisions) {
     if (item.requestedAt === undefined) continue;
     if (
       best === undefined ||
@@ -47,7 +48,7 @@ export function settlingPoll(review: ReviewEvidence): DecisionEvidence | undefin
  */
 export function openEvidence(review: ReviewEvidence): DecisionEvidence[] {
   const poll = settlingPoll(review);
-  return itemsOf(review.decisions).filter((item) =>
+  return review.decisions.filter((item) =>
     poll === undefined
       ? item.requestedAt === undefined
       : item === poll || (item.requestedAt === undefined && item.at >= (poll.requestedAt as number)),

@@ -28,7 +28,10 @@ import {
   statusBit,
 } from '../vendor/statuses.js';
 import { type CompiledMachine, compileModel, type MachineState } from './compile.js';
-import { decide, settlingPoll } from './decision.js';
+import { decide, type ReviewEvidence, settlingPoll } from './decision.js';
+import { itemsOf } from './keyed.js';
+
+const NONE: readonly Anomaly[] = [];
 
 /** The state of one session: its machines, the deliveries seen, and the anomalies noted. */
 export interface SessionState {
@@ -38,8 +41,13 @@ export interface SessionState {
     readonly session: MachineState<SessionContext>;
     readonly evidence: MachineState<EvidenceContext>;
   };
-  /** Each delivery seen, with the distinct times its copies arrived, earliest first. */
-  readonly seen: Readonly<Record<DeliveryKey, readonly Millis[]>>;
+  /**
+   * Each copy of each delivery seen, in arrival order: its delivery key, and (at the same index
+   * of `seenAt`) when it was received. Short arrays, not a map: copying a short array per record
+   * is far cheaper than copying an object with many keys.
+   */
+  readonly seen: readonly DeliveryKey[];
+  readonly seenAt: readonly Millis[];
   readonly anomalies: readonly Anomaly[];
   /** Distinct deliveries applied. */
   readonly records: number;
@@ -67,7 +75,8 @@ export function initialSession(interviewId: string): SessionState {
       session: COMPILED.session.initial,
       evidence: COMPILED.evidence.initial,
     },
-    seen: {},
+    seen: [],
+    seenAt: [],
     anomalies: [],
     records: 0,
   };
@@ -112,7 +121,7 @@ const isTerminalDecision = (state: SessionState) => {
 };
 
 /** What the order of this delivery says, judged against the state before it. */
-function orderAnomalies(state: SessionState, parsed: ParsedRecord, event: EvidenceEvent): Anomaly[] {
+function orderAnomalies(state: SessionState, parsed: ParsedRecord, event: EvidenceEvent): readonly Anomaly[] {
   const where = { kind: parsed.record.kind, receivedAt: parsed.record.receivedAt, source: parsed.source };
   const known = state.machines.onboarding.context.known;
   if (isOnboardingStatus(event.type)) {
@@ -142,7 +151,7 @@ function orderAnomalies(state: SessionState, parsed: ParsedRecord, event: Eviden
           ),
         ];
       }
-      return [];
+      return NONE;
     }
     const bit = statusBit(status);
     if (impliedBy(known) & bit) {
@@ -157,7 +166,7 @@ function orderAnomalies(state: SessionState, parsed: ParsedRecord, event: Eviden
         anomaly('after-terminal', `${status} arrived after the decision was settled; it cannot change it`, where),
       ];
     }
-    return [];
+    return NONE;
   }
   if (event.type in SESSION_LATE_IN) {
     const lifecycle = state.machines.session.value.lifecycle;
@@ -171,13 +180,12 @@ function orderAnomalies(state: SessionState, parsed: ParsedRecord, event: Eviden
       return [anomaly('after-terminal', `the session link was resumed after the session had ${lifecycle}`, where)];
     }
   }
-  return [];
+  return NONE;
 }
 
-function conflictAnomaly(state: SessionState, parsed: ParsedRecord): Anomaly {
+function conflictAnomaly(review: ReviewEvidence, parsed: ParsedRecord): Anomaly {
   const where = { kind: parsed.record.kind, receivedAt: parsed.record.receivedAt, source: parsed.source };
-  const review = state.machines.onboarding.context.review;
-  const items = Object.values(review.decisions)
+  const items = itemsOf(review.decisions)
     .sort((a, b) => a.at - b.at)
     .map(
       (item) =>
@@ -190,52 +198,58 @@ function conflictAnomaly(state: SessionState, parsed: ParsedRecord): Anomaly {
   );
 }
 
-function insertTime(times: readonly Millis[] | undefined, at: Millis): readonly Millis[] {
-  if (times === undefined) return [at];
-  return [...times, at].sort((a, b) => a - b);
-}
-
 /**
  * Apply one parsed record to a session. The same record applied again changes nothing; a copy
  * of a delivery already seen is a `duplicate` and counts at the earliest time any copy arrived.
  */
 export function applyRecord(state: SessionState, parsed: ParsedRecord): SessionState {
-  const copies = state.seen[parsed.key];
-  if (copies?.includes(parsed.at)) return state;
-  const seen = { ...state.seen, [parsed.key]: insertTime(copies, parsed.at) };
-  const noted: Anomaly[] = [];
+  // The earliest copy of this delivery seen so far; the very same record again changes nothing.
+  let earliest: Millis | undefined;
+  for (let i = 0; i < state.seen.length; i++) {
+    if (state.seen[i] !== parsed.key) continue;
+    const at = state.seenAt[i];
+    if (at === parsed.at) return state;
+    if (earliest === undefined || at < earliest) earliest = at;
+  }
   const event = parsed.event;
-  if (copies !== undefined) {
-    noted.push(
+  let noted: readonly Anomaly[];
+  if (earliest !== undefined) {
+    noted = [
       anomaly(
         'duplicate',
-        `a copy of the ${parsed.record.kind} delivery first received at ${iso(Math.min(...copies))}; it counts once, at the earliest time`,
+        `a copy of the ${parsed.record.kind} delivery first received at ${iso(earliest)}; it counts once, at the earliest time`,
         { kind: parsed.record.kind, receivedAt: parsed.record.receivedAt, source: parsed.source },
       ),
-    );
+    ];
   } else {
-    noted.push(...parsed.anomalies);
-    if (event) noted.push(...orderAnomalies(state, parsed, event));
+    noted = event ? orderAnomalies(state, parsed, event) : NONE;
+    if (parsed.anomalies.length > 0) noted = noted.length === 0 ? parsed.anomalies : [...parsed.anomalies, ...noted];
   }
-  let machines = state.machines;
   // A copy earlier than every other one moves the delivery's time back: the machines re-read it.
-  if (event && (copies === undefined || parsed.at < copies[0])) machines = stepMachines(machines, event);
-  const next: SessionState = {
+  const machines =
+    event && (earliest === undefined || parsed.at < earliest) ? stepMachines(state.machines, event) : state.machines;
+  const before = state.machines.onboarding.context.review;
+  const after = machines.onboarding.context.review;
+  if (after !== before && decide(after) === 'conflict' && decide(before) !== 'conflict') {
+    noted = [...noted, conflictAnomaly(after, parsed)];
+  }
+  return {
     interviewId: state.interviewId,
     machines,
-    seen,
-    anomalies: state.anomalies,
-    records: copies === undefined ? state.records + 1 : state.records,
+    seen: state.seen.concat(parsed.key),
+    seenAt: state.seenAt.concat(parsed.at),
+    anomalies: noted.length === 0 ? state.anomalies : state.anomalies.concat(noted),
+    records: earliest === undefined ? state.records + 1 : state.records,
   };
-  const before = decide(state.machines.onboarding.context.review);
-  if (before !== 'conflict' && decide(machines.onboarding.context.review) === 'conflict') {
-    noted.push(conflictAnomaly(next, parsed));
-  }
-  return noted.length === 0 ? next : { ...next, anomalies: [...state.anomalies, ...noted] };
 }
 
 /** Note an anomaly about a record that could not be applied (once per distinct record). */
 export function noteRefused(state: SessionState, key: DeliveryKey, refused: Anomaly): SessionState {
-  if (state.seen[key] !== undefined) return state;
-  return { ...state, seen: { ...state.seen, [key]: [0] }, anomalies: [...state.anomalies, refused] };
+  if (state.seen.includes(key)) return state;
+  return {
+    ...state,
+    seen: state.seen.concat(key),
+    seenAt: state.seenAt.concat(0),
+    anomalies: state.anomalies.concat(refused),
+  };
 }

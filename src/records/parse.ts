@@ -77,7 +77,7 @@ function fieldAt(input: unknown, path: readonly PropertyKey[]): unknown {
 function expectedOf(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case 'invalid_type':
-      return issue.expected === 'string' ? 'a string' : `${issue.expected}`;
+      return issue.expected === 'string' ? 'a string' : issue.expected === 'record' ? 'an object' : `${issue.expected}`;
     case 'invalid_value':
       return `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'too_small':
@@ -199,10 +199,22 @@ const sessionParser =
 
 const objectBody = z.record(z.string(), z.unknown());
 
+/** The body schemas, built once (building a zod schema costs far more than using it). */
+const SCHEMAS = {
+  onboardingStatus: z.object({ interviewId: nonEmpty, onboardingStatus: nonEmpty }),
+  pollError: z.object({ status: z.number(), error: z.string() }),
+  poll: z.object({ onboardingStatus: nonEmpty }),
+  watchlist: z.object({ interviewId: nonEmpty, ref: nonEmpty }),
+  workHistory: z.object({ workHistory: objectBody }),
+  proofOfPayment: z.object({ requestId: nonEmpty }),
+  authentication: z.object({ interviewId: nonEmpty, overallStatus: z.enum(['PASS', 'FAIL']) }),
+  ineScraping: z.object({ InterviewId: nonEmpty, ScrapingStatus: z.enum(['IN_PROGRESS', 'FINISHED']) }),
+} as const;
+
 /** How each kind's body is read: where it is parsed, and what evidence it gives. */
 export const BODY_PARSERS: Readonly<Record<RecordKind, BodyParser>> = {
   'onboarding-status': (body, _record, where) => {
-    const { data, anomalies } = readWith(z.object({ interviewId: nonEmpty, onboardingStatus: nonEmpty }), body, where);
+    const { data, anomalies } = readWith(SCHEMAS.onboardingStatus, body, where);
     if (!data) return { sessionId: stringField(body, 'interviewId'), anomalies };
     return { sessionId: data.interviewId, ...readStatus(data.onboardingStatus, where) };
   },
@@ -213,11 +225,16 @@ export const BODY_PARSERS: Readonly<Record<RecordKind, BodyParser>> = {
     const problems: Anomaly[] = [];
     if (sessionId === undefined) {
       problems.push(
-        anomaly('invalid-payload', 'poll record: field "interviewId" expected the polled session, got nothing', where, {
-          field: 'interviewId',
-          expected: 'a non-empty string',
-          got: describeValue(record.interviewId),
-        }),
+        anomaly(
+          'invalid-payload',
+          `poll record: field "interviewId" expected the polled session, got ${describeValue(record.interviewId)}`,
+          where,
+          {
+            field: 'interviewId',
+            expected: 'a non-empty string',
+            got: describeValue(record.interviewId),
+          },
+        ),
       );
     }
     if (Number.isNaN(requestedAt)) {
@@ -230,7 +247,7 @@ export const BODY_PARSERS: Readonly<Record<RecordKind, BodyParser>> = {
         ),
       );
     }
-    const errorBody = z.object({ status: z.number(), error: z.string() }).safeParse(body);
+    const errorBody = SCHEMAS.pollError.safeParse(body);
     if (errorBody.success && fieldAt(body, ['onboardingStatus']) === undefined) {
       const message = stringField(body, 'message') ?? errorBody.data.error;
       problems.push(
@@ -243,7 +260,7 @@ export const BODY_PARSERS: Readonly<Record<RecordKind, BodyParser>> = {
       );
       return { sessionId, anomalies: problems };
     }
-    const { data, anomalies } = readWith(z.object({ onboardingStatus: nonEmpty }), body, where);
+    const { data, anomalies } = readWith(SCHEMAS.poll, body, where);
     problems.push(...anomalies);
     if (!data || problems.length > 0) return { sessionId, anomalies: problems };
     return { sessionId, ...readStatus(data.onboardingStatus, where, requestedAt) };
@@ -253,7 +270,7 @@ export const BODY_PARSERS: Readonly<Record<RecordKind, BodyParser>> = {
     return { sessionId: data?.interviewId, event: data && { type: 'video-selfie' }, anomalies };
   },
   watchlist: (body, _record, where) => {
-    const { data, anomalies } = readWith(z.object({ interviewId: nonEmpty, ref: nonEmpty }), body, where);
+    const { data, anomalies } = readWith(SCHEMAS.watchlist, body, where);
     return {
       sessionId: data?.interviewId ?? stringField(body, 'interviewId'),
       event: data && { type: 'watchlist', ref: data.ref },
@@ -282,15 +299,16 @@ export const BODY_PARSERS: Readonly<Record<RecordKind, BodyParser>> = {
     }
     const outcome = outcomeOf(data);
     if (outcome === undefined) {
+      const got = describeValue(data.success ?? data.status ?? data.result);
       problems.push(
         anomaly(
           'invalid-payload',
-          'face-authentication body: expected a success or failure ("success": true/false, or "status"/"result" PASS/FAIL), got none',
+          `face-authentication body: expected a success or failure ("success": true/false, or "status"/"result" PASS/FAIL), got ${got}`,
           where,
           {
             field: 'success',
             expected: 'a success or failure',
-            got: describeValue(data.success ?? data.status ?? data.result),
+            got,
           },
         ),
       );
@@ -300,7 +318,7 @@ export const BODY_PARSERS: Readonly<Record<RecordKind, BodyParser>> = {
   'work-history': (body, _record, where) => {
     const sessionId = stringField(body, 'interviewId');
     const correlation = requestKeys(body);
-    const { data, anomalies } = readWith(z.object({ workHistory: objectBody }), body, where);
+    const { data, anomalies } = readWith(SCHEMAS.workHistory, body, where);
     return {
       sessionId,
       correlation,
@@ -309,7 +327,7 @@ export const BODY_PARSERS: Readonly<Record<RecordKind, BodyParser>> = {
     };
   },
   'proof-of-payment': (body, _record, where) => {
-    const { data, anomalies } = readWith(z.object({ requestId: nonEmpty }), body, where);
+    const { data, anomalies } = readWith(SCHEMAS.proofOfPayment, body, where);
     return {
       sessionId: stringField(body, 'interviewId'),
       correlation: requestKeys(body),
@@ -324,11 +342,7 @@ export const BODY_PARSERS: Readonly<Record<RecordKind, BodyParser>> = {
   'session-failed': sessionParser('session-failed'),
   'identity-enrolled': sessionParser('identity-enrolled'),
   authentication: (body, _record, where) => {
-    const { data, anomalies } = readWith(
-      z.object({ interviewId: nonEmpty, overallStatus: z.enum(['PASS', 'FAIL']) }),
-      body,
-      where,
-    );
+    const { data, anomalies } = readWith(SCHEMAS.authentication, body, where);
     return {
       sessionId: stringField(body, 'interviewId'),
       correlation: identityKeys(body),
@@ -337,11 +351,7 @@ export const BODY_PARSERS: Readonly<Record<RecordKind, BodyParser>> = {
     };
   },
   'ine-scraping': (body, _record, where) => {
-    const { data, anomalies } = readWith(
-      z.object({ InterviewId: nonEmpty, ScrapingStatus: z.enum(['IN_PROGRESS', 'FINISHED']) }),
-      body,
-      where,
-    );
+    const { data, anomalies } = readWith(SCHEMAS.ineScraping, body, where);
     return {
       sessionId: stringField(body, 'InterviewId', 'interviewId'),
       anomalies,

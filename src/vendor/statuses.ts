@@ -74,9 +74,13 @@ export function isOnboardingStatus(value: string): value is OnboardingStatus {
   return STATUS_SET.has(value);
 }
 
+const BITS: Readonly<Record<string, number>> = Object.fromEntries(
+  ONBOARDING_STATUSES.map((status, index) => [status, 1 << index]),
+);
+
 /** The bit of a status in a set of statuses stored as a number. */
 export function statusBit(status: OnboardingStatus): number {
-  return 1 << ONBOARDING_STATUSES.indexOf(status);
+  return BITS[status];
 }
 
 function closure(status: OnboardingStatus): number {

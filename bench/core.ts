@@ -62,6 +62,7 @@ const result = {
   xstateTransitionPerSecond: Math.round(xs.rate),
   xstateActorPerSecond: Math.round(actors.rate),
   ratioToTransition: fast.rate / xs.rate,
+  runs: RUNS,
   machine: machine(),
 };
 console.log(JSON.stringify(result));

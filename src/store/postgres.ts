@@ -1,0 +1,354 @@
+/**
+ * The PostgreSQL store: delivery records in one database shared by several `serve` instances.
+ *
+ * - Durable: `append` resolves only after its transaction committed (the server's own
+ *   `synchronous_commit` decides what "committed" means; the default is flushed to disk).
+ * - Idempotent: one row per `recordId` (`ON CONFLICT DO NOTHING`); a record stored before answers
+ *   with the position it already has.
+ * - Group commit: `append` calls made while a commit is in flight are queued and share the next
+ *   transaction; each call's promise settles only after the commit that holds its records.
+ * - One total order that readers can resume: every appending transaction takes one transaction
+ *   advisory lock before it inserts, so positions (`seq`, a bigserial) are handed out in commit
+ *   order. A reader that has seen position N has seen every position below N: no transaction can
+ *   still commit a lower one (see docs/postgres.md for why a plain bigserial does not give this).
+ * - Deadlocks and serialization failures (SQLSTATE 40P01, 40001) are retried with capped
+ *   exponential backoff; rows are written ordered by session id. With the append lock no two
+ *   appends of this store can deadlock each other, but other writers or server settings
+ *   (`default_transaction_isolation`) may still cause them.
+ */
+import postgres from 'postgres';
+import type { DeliveryRecord } from '../records/parse.js';
+import type { AppendOutcome, RecordToStore, Store, StoredRecord } from './types.js';
+
+/** What happened when a commit was retried (for metrics and tests). */
+export interface RetryInfo {
+  /** SQLSTATE: `40001` (serialization failure) or `40P01` (deadlock). */
+  readonly code: string;
+  /** 1 for the first retry. */
+  readonly attempt: number;
+  readonly delayMs: number;
+}
+
+/** What one group commit held (for metrics and tests). */
+export interface CommitInfo {
+  /** `append` calls that shared the commit. */
+  readonly appends: number;
+  /** Records they carried (before removing duplicates). */
+  readonly records: number;
+  /** Records newly stored. */
+  readonly inserted: number;
+  /** Attempts the commit took (1 when not retried). */
+  readonly attempts: number;
+}
+
+/** Options of {@link createPostgresStore}. */
+export interface PostgresStoreOptions {
+  /** Connections in this instance's pool (default 8). One of them appends at a time. */
+  readonly max?: number;
+  /** Most records in one group commit (default 2000); more queued calls wait for the next one. */
+  readonly maxGroupRecords?: number;
+  /** Attempts of one commit before giving up on 40001/40P01 (default 30, about 6 s of backoff). */
+  readonly maxAttempts?: number;
+  /** Backoff before retry n is min(cap, base·2ⁿ⁻¹)·[0.5, 1) ms (default base 5, cap 250). */
+  readonly backoffBaseMs?: number;
+  readonly backoffCapMs?: number;
+  /** Called before each retry. */
+  readonly onRetry?: (info: RetryInfo) => void;
+  /** Called after each group commit. */
+  readonly onCommit?: (info: CommitInfo) => void;
+}
+
+/**
+ * Key of the transaction advisory lock every append takes. Anything else that inserts into
+ * `onboarding_records` must take it too (`SELECT pg_advisory_xact_lock(…)` first in its
+ * transaction), or readers resuming by position may miss its rows.
+ */
+export const APPEND_LOCK_KEY = '7957684565744067121';
+/** Key of the lock that serializes schema creation when instances start together. */
+const SCHEMA_LOCK = 7_957_684_565_744_067_122n;
+
+const SCHEMA = [
+  `CREATE TABLE IF NOT EXISTS onboarding_records (
+     seq bigserial PRIMARY KEY,
+     record_id text NOT NULL UNIQUE,
+     interview_id text COLLATE "C",
+     record text NOT NULL,
+     stored_at timestamptz NOT NULL DEFAULT now()
+   )`,
+  'CREATE INDEX IF NOT EXISTS onboarding_records_interview ON onboarding_records (interview_id, seq)',
+  `CREATE TABLE IF NOT EXISTS onboarding_correlations (
+     correlation_id text NOT NULL,
+     seq bigint NOT NULL REFERENCES onboarding_records (seq),
+     interview_id text COLLATE "C",
+     PRIMARY KEY (correlation_id, seq)
+   )`,
+  `CREATE INDEX IF NOT EXISTS onboarding_correlations_ties
+     ON onboarding_correlations (interview_id, correlation_id) WHERE interview_id IS NOT NULL`,
+  'CREATE TABLE IF NOT EXISTS onboarding_sessions (interview_id text COLLATE "C" PRIMARY KEY)',
+];
+
+const RETRYABLE = new Set(['40001', '40P01']);
+
+interface Pending {
+  readonly items: readonly RecordToStore[];
+  readonly resolve: (outcomes: AppendOutcome[]) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** A row as the client returns it: `bigint` columns come as strings. */
+interface Row {
+  readonly seq: string;
+  readonly record: string;
+  readonly interview_id: string | null;
+}
+
+/**
+ * PostgreSQL text cannot hold U+0000, and a vendor body may carry it in an id. Ids are stored
+ * with U+0000 as U+0001 U+0001 and U+0001 as U+0001 U+0002: reversible, and order-preserving
+ * (the codes are prefix-free and increasing), so paging by id still follows the ids' order.
+ */
+const encodeId = (id: string) =>
+  id.replace(/[\u0000\u0001]/g, (c) => (c === '\u0000' ? '\u0001\u0001' : '\u0001\u0002'));
+const decodeId = (id: string) =>
+  id.replace(/\u0001([\u0001\u0002])/g, (_, c) => (c === '\u0001' ? '\u0000' : '\u0001'));
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function checkLimit(limit: number): void {
+  if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, got ${limit}`);
+}
+
+function toStored(row: Row): StoredRecord {
+  return {
+    seq: Number(row.seq),
+    record: JSON.parse(row.record) as DeliveryRecord,
+    interviewId: row.interview_id === null ? undefined : decodeId(row.interview_id),
+  };
+}
+
+function sqlState(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+class PostgresStore implements Store {
+  readonly #sql: postgres.Sql;
+  readonly #options: PostgresStoreOptions;
+  #pending: Pending[] = [];
+  #draining: Promise<void> | undefined;
+  #closed = false;
+
+  constructor(sql: postgres.Sql, options: PostgresStoreOptions) {
+    this.#sql = sql;
+    this.#options = options;
+  }
+
+  append(records: readonly RecordToStore[]): Promise<AppendOutcome[]> {
+    if (this.#closed) return Promise.reject(new Error('the PostgreSQL store is closed'));
+    if (records.length === 0) return Promise.resolve([]);
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ items: records, resolve, reject });
+      // Wait a turn of the event loop so calls made together (requests read in the same I/O
+      // phase, a Promise.all) join one commit; later calls queue behind the one in flight.
+      this.#draining ??= new Promise<void>((done) => setImmediate(done)).then(() => this.#drain());
+    });
+  }
+
+  async #drain(): Promise<void> {
+    const limit = this.#options.maxGroupRecords ?? 2000;
+    while (this.#pending.length > 0) {
+      let count = 0;
+      let take = 0;
+      while (take < this.#pending.length && (take === 0 || count + this.#pending[take].items.length <= limit)) {
+        count += this.#pending[take].items.length;
+        take++;
+      }
+      const group = this.#pending.splice(0, take);
+      try {
+        const outcomes = await this.#commitWithRetry(group);
+        group.forEach((pending, i) => pending.resolve(outcomes[i]));
+      } catch (error) {
+        for (const pending of group) pending.reject(error);
+      }
+    }
+    this.#draining = undefined;
+  }
+
+  async #commitWithRetry(group: readonly Pending[]): Promise<AppendOutcome[][]> {
+    const maxAttempts = this.#options.maxAttempts ?? 30;
+    const base = this.#options.backoffBaseMs ?? 5;
+    const cap = this.#options.backoffCapMs ?? 250;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const result = await this.#commit(group);
+        this.#options.onCommit?.({ ...result.info, attempts: attempt });
+        return result.outcomes;
+      } catch (error) {
+        const code = sqlState(error);
+        if (code === undefined || !RETRYABLE.has(code) || attempt >= maxAttempts) {
+          if (code !== undefined && RETRYABLE.has(code)) {
+            throw new Error(`append still failing with SQLSTATE ${code} after ${attempt} attempts`, { cause: error });
+          }
+          throw error;
+        }
+        const delayMs = Math.min(cap, base * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
+        this.#options.onRetry?.({ code, attempt, delayMs });
+        await sleep(delayMs);
+      }
+    }
+  }
+
+  /** One transaction for the whole group. */
+  async #commit(
+    group: readonly Pending[],
+  ): Promise<{ outcomes: AppendOutcome[][]; info: Omit<CommitInfo, 'attempts'> }> {
+    // One row per record id (the first copy in call order), ordered by session id so that
+    // writers take row and index locks in the same order.
+    const unique = new Map<string, RecordToStore>();
+    let records = 0;
+    for (const pending of group) {
+      for (const item of pending.items) {
+        records++;
+        if (!unique.has(item.recordId)) unique.set(item.recordId, item);
+      }
+    }
+    const rows = [...unique.values()].sort((a, b) => {
+      const x = a.interviewId ?? '';
+      const y = b.interviewId ?? '';
+      return x < y ? -1 : x > y ? 1 : 0;
+    });
+    const ords = rows.map((_, i) => i + 1);
+    const corrOrd: number[] = [];
+    const corrId: string[] = [];
+    rows.forEach((row, i) => {
+      for (const id of new Set(row.correlation)) {
+        corrOrd.push(i + 1);
+        corrId.push(encodeId(id));
+      }
+    });
+    const sql = this.#sql;
+    const result = await sql.begin('isolation level read committed', async (tx) => {
+      await tx`SELECT pg_advisory_xact_lock(${APPEND_LOCK_KEY}::bigint)`;
+      return tx<{ record_id: string; seq: string; inserted: boolean }[]>`
+        WITH input AS (
+          SELECT * FROM unnest(
+            ${sql.array(ords, 23)}::int[],
+            ${sql.array(
+              rows.map((r) => encodeId(r.recordId)),
+              25,
+            )}::text[],
+            ${sql.array(
+              rows.map((r) => (r.interviewId === undefined ? null : encodeId(r.interviewId))),
+              25,
+            )}::text[],
+            ${sql.array(
+              rows.map((r) => JSON.stringify(r.record)),
+              25,
+            )}::text[]
+          ) AS t(ord, record_id, interview_id, record)
+        ),
+        added AS (
+          INSERT INTO onboarding_records (record_id, interview_id, record)
+          SELECT record_id, interview_id, record FROM input ORDER BY ord
+          ON CONFLICT (record_id) DO NOTHING
+          RETURNING seq, record_id, interview_id
+        ),
+        ties AS (
+          INSERT INTO onboarding_correlations (correlation_id, seq, interview_id)
+          SELECT c.correlation_id, added.seq, added.interview_id
+          FROM unnest(${sql.array(corrOrd, 23)}::int[], ${sql.array(corrId, 25)}::text[]) AS c(ord, correlation_id)
+          JOIN input USING (ord)
+          JOIN added USING (record_id)
+          ORDER BY c.correlation_id
+          ON CONFLICT DO NOTHING
+        ),
+        sessions AS (
+          INSERT INTO onboarding_sessions (interview_id)
+          SELECT DISTINCT interview_id FROM added WHERE interview_id IS NOT NULL ORDER BY interview_id
+          ON CONFLICT DO NOTHING
+        )
+        SELECT record_id, seq, true AS inserted FROM added
+        UNION ALL
+        SELECT r.record_id, r.seq, false AS inserted
+        FROM onboarding_records r JOIN input USING (record_id)`;
+    });
+    // The last SELECT sees the table as it was before this statement: rows it finds there were
+    // stored earlier; rows this statement added come from `added`.
+    const stored = new Map<string, { seq: number; inserted: boolean }>();
+    for (const row of result) stored.set(decodeId(row.record_id), { seq: Number(row.seq), inserted: row.inserted });
+    const claimed = new Set<string>();
+    let inserted = 0;
+    const outcomes = group.map((pending) =>
+      pending.items.map((item) => {
+        const found = stored.get(item.recordId);
+        if (found === undefined) throw new Error(`record ${item.recordId} was neither stored nor found`);
+        const first = found.inserted && !claimed.has(item.recordId);
+        if (first) {
+          claimed.add(item.recordId);
+          inserted++;
+        }
+        return { inserted: first, seq: found.seq };
+      }),
+    );
+    return { outcomes, info: { appends: group.length, records, inserted } };
+  }
+
+  async sessionRecords(id: string): Promise<StoredRecord[]> {
+    const interviewId = encodeId(id);
+    const rows = await this.#sql<Row[]>`
+      SELECT seq, record, interview_id FROM onboarding_records WHERE interview_id = ${interviewId}
+      UNION
+      SELECT r.seq, r.record, r.interview_id
+      FROM onboarding_correlations own
+      JOIN onboarding_correlations other ON other.correlation_id = own.correlation_id AND other.interview_id IS NULL
+      JOIN onboarding_records r ON r.seq = other.seq
+      WHERE own.interview_id = ${interviewId}
+      ORDER BY seq`;
+    return rows.map(toStored);
+  }
+
+  async recordsAfter(seq: number, limit: number): Promise<StoredRecord[]> {
+    checkLimit(limit);
+    const rows = await this.#sql<Row[]>`
+      SELECT seq, record, interview_id FROM onboarding_records
+      WHERE seq > ${seq} ORDER BY seq LIMIT ${limit}`;
+    return rows.map(toStored);
+  }
+
+  async sessionIds(after: string | undefined, limit: number): Promise<string[]> {
+    checkLimit(limit);
+    const rows =
+      after === undefined
+        ? await this.#sql<{ interview_id: string }[]>`
+            SELECT interview_id FROM onboarding_sessions ORDER BY interview_id LIMIT ${limit}`
+        : await this.#sql<{ interview_id: string }[]>`
+            SELECT interview_id FROM onboarding_sessions WHERE interview_id > ${encodeId(after)}
+            ORDER BY interview_id LIMIT ${limit}`;
+    return rows.map((row) => decodeId(row.interview_id));
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#draining;
+    await this.#sql.end({ timeout: 5 });
+  }
+}
+
+/**
+ * Open the store at a `postgres://` URL, creating its tables if they are missing. Several
+ * instances (processes) may open the same database at once.
+ */
+export async function createPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<Store> {
+  const sql = postgres(url, { max: options.max ?? 8, onnotice: () => undefined });
+  try {
+    await sql.begin(async (tx) => {
+      await tx`SELECT pg_advisory_xact_lock(${SCHEMA_LOCK.toString()}::bigint)`;
+      for (const statement of SCHEMA) await tx.unsafe(statement);
+    });
+  } catch (error) {
+    await sql.end({ timeout: 1 });
+    throw error;
+  }
+  return new PostgresStore(sql, options);
+}

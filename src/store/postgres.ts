@@ -107,10 +107,16 @@ interface Row {
  * with U+0000 as U+0001 U+0001 and U+0001 as U+0001 U+0002: reversible, and order-preserving
  * (the codes are prefix-free and increasing), so paging by id still follows the ids' order.
  */
-const encodeId = (id: string) =>
-  id.replace(/[\u0000\u0001]/g, (c) => (c === '\u0000' ? '\u0001\u0001' : '\u0001\u0002'));
-const decodeId = (id: string) =>
-  id.replace(/\u0001([\u0001\u0002])/g, (_, c) => (c === '\u0001' ? '\u0000' : '\u0001'));
+const encodeId = (id: string) => id.replaceAll('\u0001', '\u0001\u0002').replaceAll('\u0000', '\u0001\u0001');
+function decodeId(id: string): string {
+  if (!id.includes('\u0001')) return id;
+  let out = '';
+  for (let i = 0; i < id.length; i++) {
+    if (id[i] !== '\u0001') out += id[i];
+    else out += id[++i] === '\u0001' ? '\u0000' : '\u0001';
+  }
+  return out;
+}
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -166,7 +172,9 @@ class PostgresStore implements Store {
       const group = this.#pending.splice(0, take);
       try {
         const outcomes = await this.#commitWithRetry(group);
-        group.forEach((pending, i) => pending.resolve(outcomes[i]));
+        group.forEach((pending, i) => {
+          pending.resolve(outcomes[i]);
+        });
       } catch (error) {
         for (const pending of group) pending.reject(error);
       }
@@ -227,9 +235,10 @@ class PostgresStore implements Store {
       }
     });
     const sql = this.#sql;
+    type Outcome = { record_id: string; seq: string; inserted: boolean };
     const result = await sql.begin('isolation level read committed', async (tx) => {
       await tx`SELECT pg_advisory_xact_lock(${APPEND_LOCK_KEY}::bigint)`;
-      return tx<{ record_id: string; seq: string; inserted: boolean }[]>`
+      const found = await tx<Outcome[]>`
         WITH input AS (
           SELECT * FROM unnest(
             ${sql.array(ords, 23)}::int[],
@@ -271,9 +280,17 @@ class PostgresStore implements Store {
         UNION ALL
         SELECT r.record_id, r.seq, false AS inserted
         FROM onboarding_records r JOIN input USING (record_id)`;
+      // The last SELECT sees the table as it was when the statement began: rows it finds there
+      // were stored earlier; rows this statement added come from `added`. Under the append lock
+      // that is every row. A writer that bypassed the lock may have committed a conflicting row
+      // since: it is found by a new statement (a new snapshot in READ COMMITTED).
+      const seen = new Set(found.map((f) => f.record_id));
+      const missing = rows.map((r) => encodeId(r.recordId)).filter((id) => !seen.has(id));
+      if (missing.length === 0) return found;
+      const late = await tx<Outcome[]>`
+        SELECT record_id, seq, false AS inserted FROM onboarding_records WHERE record_id = ANY(${sql.array(missing, 25)}::text[])`;
+      return [...found, ...late];
     });
-    // The last SELECT sees the table as it was before this statement: rows it finds there were
-    // stored earlier; rows this statement added come from `added`.
     const stored = new Map<string, { seq: number; inserted: boolean }>();
     for (const row of result) stored.set(decodeId(row.record_id), { seq: Number(row.seq), inserted: row.inserted });
     const claimed = new Set<string>();

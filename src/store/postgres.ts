@@ -54,8 +54,8 @@ export interface PostgresStoreOptions {
   readonly backoffCapMs?: number;
   /** Called before each retry. */
   readonly onRetry?: (info: RetryInfo) => void;
-  /** Called after each group commit. */
-  readonly onCommit?: (info: CommitInfo) => void;
+  /** Called after each group commit: records it carried, how long it took (ms), and more. */
+  readonly onCommit?: (records: number, millis: number, info: CommitInfo) => void;
 }
 
 /**
@@ -76,16 +76,34 @@ const SCHEMA = [
      stored_at timestamptz NOT NULL DEFAULT now()
    )`,
   'CREATE INDEX IF NOT EXISTS onboarding_records_interview ON onboarding_records (interview_id, seq)',
+  // The correlation ids of records that name no session, in the record's order.
   `CREATE TABLE IF NOT EXISTS onboarding_correlations (
-     correlation_id text NOT NULL,
      seq bigint NOT NULL REFERENCES onboarding_records (seq),
-     interview_id text COLLATE "C",
-     PRIMARY KEY (correlation_id, seq)
+     position int NOT NULL,
+     correlation_id text NOT NULL,
+     PRIMARY KEY (seq, position)
    )`,
-  `CREATE INDEX IF NOT EXISTS onboarding_correlations_ties
-     ON onboarding_correlations (interview_id, correlation_id) WHERE interview_id IS NOT NULL`,
+  'CREATE INDEX IF NOT EXISTS onboarding_correlations_id ON onboarding_correlations (correlation_id)',
+  // Each correlation id's session: the first record (lowest seq) that names a session and carries it.
+  `CREATE TABLE IF NOT EXISTS onboarding_ties (
+     correlation_id text PRIMARY KEY,
+     interview_id text COLLATE "C" NOT NULL,
+     seq bigint NOT NULL REFERENCES onboarding_records (seq)
+   )`,
+  'CREATE INDEX IF NOT EXISTS onboarding_ties_interview ON onboarding_ties (interview_id)',
   'CREATE TABLE IF NOT EXISTS onboarding_sessions (interview_id text COLLATE "C" PRIMARY KEY)',
 ];
+
+/**
+ * The session a record `r` that names none belongs to, as a fold of the whole log in store order
+ * (the `Ledger`) decides: the first of its correlation ids (in its own order) tied before it
+ * arrived; else, the tie made first after it arrived; else none.
+ */
+const OWNER = `(SELECT coalesce(
+    (SELECT t.interview_id FROM onboarding_correlations c JOIN onboarding_ties t USING (correlation_id)
+      WHERE c.seq = r.seq AND t.seq < r.seq ORDER BY c.position LIMIT 1),
+    (SELECT t.interview_id FROM onboarding_correlations c JOIN onboarding_ties t USING (correlation_id)
+      WHERE c.seq = r.seq ORDER BY t.seq LIMIT 1)))`;
 
 const RETRYABLE = new Set(['40001', '40P01']);
 
@@ -186,10 +204,12 @@ class PostgresStore implements Store {
     const maxAttempts = this.#options.maxAttempts ?? 30;
     const base = this.#options.backoffBaseMs ?? 5;
     const cap = this.#options.backoffCapMs ?? 250;
+    const started = performance.now();
     for (let attempt = 1; ; attempt++) {
       try {
         const result = await this.#commit(group);
-        this.#options.onCommit?.({ ...result.info, attempts: attempt });
+        const info = { ...result.info, attempts: attempt };
+        this.#options.onCommit?.(info.records, performance.now() - started, info);
         return result.outcomes;
       } catch (error) {
         const code = sqlState(error);
@@ -227,12 +247,14 @@ class PostgresStore implements Store {
     });
     const ords = rows.map((_, i) => i + 1);
     const corrOrd: number[] = [];
+    const corrPos: number[] = [];
     const corrId: string[] = [];
     rows.forEach((row, i) => {
-      for (const id of new Set(row.correlation)) {
+      [...new Set(row.correlation)].forEach((id, position) => {
         corrOrd.push(i + 1);
+        corrPos.push(position);
         corrId.push(encodeId(id));
-      }
+      });
     });
     const sql = this.#sql;
     type Outcome = { record_id: string; seq: string; inserted: boolean };
@@ -262,13 +284,27 @@ class PostgresStore implements Store {
           ON CONFLICT (record_id) DO NOTHING
           RETURNING seq, record_id, interview_id
         ),
-        ties AS (
-          INSERT INTO onboarding_correlations (correlation_id, seq, interview_id)
-          SELECT c.correlation_id, added.seq, added.interview_id
-          FROM unnest(${sql.array(corrOrd, 23)}::int[], ${sql.array(corrId, 25)}::text[]) AS c(ord, correlation_id)
+        links AS (
+          SELECT c.correlation_id, c.position, added.seq, added.interview_id
+          FROM unnest(
+            ${sql.array(corrOrd, 23)}::int[],
+            ${sql.array(corrPos, 23)}::int[],
+            ${sql.array(corrId, 25)}::text[]
+          ) AS c(ord, position, correlation_id)
           JOIN input USING (ord)
           JOIN added USING (record_id)
-          ORDER BY c.correlation_id
+        ),
+        waiting AS (
+          INSERT INTO onboarding_correlations (seq, position, correlation_id)
+          SELECT seq, position, correlation_id FROM links WHERE interview_id IS NULL
+        ),
+        -- Positions are handed out in commit order (the append lock), so an id tied by an earlier
+        -- transaction keeps its session; within this one, the lowest position wins.
+        ties AS (
+          INSERT INTO onboarding_ties (correlation_id, interview_id, seq)
+          SELECT DISTINCT ON (correlation_id) correlation_id, interview_id, seq
+          FROM links WHERE interview_id IS NOT NULL
+          ORDER BY correlation_id, seq
           ON CONFLICT DO NOTHING
         ),
         sessions AS (
@@ -314,12 +350,12 @@ class PostgresStore implements Store {
     const interviewId = encodeId(id);
     const rows = await this.#sql<Row[]>`
       SELECT seq, record, interview_id FROM onboarding_records WHERE interview_id = ${interviewId}
-      UNION
-      SELECT r.seq, r.record, r.interview_id
-      FROM onboarding_correlations own
-      JOIN onboarding_correlations other ON other.correlation_id = own.correlation_id AND other.interview_id IS NULL
-      JOIN onboarding_records r ON r.seq = other.seq
-      WHERE own.interview_id = ${interviewId}
+      UNION ALL
+      SELECT seq, record, ${interviewId} FROM onboarding_records r
+      WHERE seq IN (
+        SELECT c.seq FROM onboarding_ties t JOIN onboarding_correlations c USING (correlation_id)
+        WHERE t.interview_id = ${interviewId}
+      ) AND ${this.#sql.unsafe(OWNER)} = ${interviewId}
       ORDER BY seq`;
     return rows.map(toStored);
   }
@@ -327,7 +363,8 @@ class PostgresStore implements Store {
   async recordsAfter(seq: number, limit: number): Promise<StoredRecord[]> {
     checkLimit(limit);
     const rows = await this.#sql<Row[]>`
-      SELECT seq, record, interview_id FROM onboarding_records
+      SELECT seq, record, coalesce(interview_id, ${this.#sql.unsafe(OWNER)}) AS interview_id
+      FROM onboarding_records r
       WHERE seq > ${seq} ORDER BY seq LIMIT ${limit}`;
     return rows.map(toStored);
   }

@@ -199,7 +199,7 @@ export function storeContract(name: string, open: OpenStore): void {
     });
 
     for (const order of ['tie first', 'correlated record first'] as const) {
-      it(`sessionRecords includes records tied through a correlation id (${order})`, async () => {
+      it(`sessionRecords includes records tied through a correlation id, the first session to carry it keeps it (${order})`, async () => {
         const store = await h.open();
         const workHistory: DeliveryRecord = {
           kind: 'work-history',
@@ -227,24 +227,52 @@ export function storeContract(name: string, open: OpenStore): void {
           body: { requestId: 'req-nobody', totalCfdi: '1.00' },
         };
         const other = statusRecord('other', 2);
+        // A second session carrying the same requestId later: the id stays with the first.
+        const rival: DeliveryRecord = {
+          kind: 'work-history',
+          receivedAt: at(15),
+          body: { interviewId: 'mx2', requestId: 'req-9', workHistory: { jobs: 0 } },
+        };
+        const lateProof: DeliveryRecord = {
+          kind: 'proof-of-payment',
+          receivedAt: at(16),
+          body: { requestId: 'req-9', rfcIssuer: 'BBB010101BBB', totalCfdi: '20.00' },
+        };
         const sequence =
           order === 'tie first'
-            ? [statusRecord('mx1', 1), workHistory, proof, enrolled, faceAuth, stranger, other]
-            : [faceAuth, proof, stranger, other, statusRecord('mx1', 1), enrolled, workHistory];
+            ? [statusRecord('mx1', 1), workHistory, proof, enrolled, faceAuth, stranger, other, rival, lateProof]
+            : [faceAuth, proof, stranger, other, statusRecord('mx1', 1), enrolled, workHistory, rival, lateProof];
         for (const record of sequence) await store.append([toStore(record)]);
 
         const mine = await store.sessionRecords('mx1');
         expect(increasing(seqsOf(mine))).toBe(true);
-        expect(mine.map((r) => r.record)).toEqual(sequence.filter((r) => r !== stranger && r !== other));
-        // What a user gets from it: the session's own fold sees the correlated evidence.
-        const ledger = new Ledger();
-        for (const r of mine) ledger.add(r.record);
-        expect(ledger.view('mx1')?.fetchable).toEqual(
+        expect(mine.map((r) => r.record)).toEqual(sequence.filter((r) => r !== stranger && r !== other && r !== rival));
+        // Records tied to a session carry its id, wherever they are read.
+        expect(mine.every((r) => r.interviewId === 'mx1')).toBe(true);
+        const all = await readAll(store);
+        const sessions = new Map(all.map((r) => [canonicalJson(r.record), r.interviewId]));
+        const sessionOf = (record: DeliveryRecord) => sessions.get(canonicalJson(record));
+        expect(sessionOf(proof)).toBe('mx1');
+        expect(sessionOf(lateProof)).toBe('mx1');
+        expect(sessionOf(faceAuth)).toBe('mx1');
+        expect(sessionOf(stranger)).toBeUndefined();
+        expect((await store.sessionRecords('mx2')).map((r) => [r.record, r.interviewId])).toEqual([[rival, 'mx2']]);
+
+        // What a user gets from it: each session's own records fold to the view the whole log gives.
+        const whole = new Ledger();
+        for (const r of all) whole.add(r.record);
+        for (const id of ['mx1', 'mx2', 'other']) {
+          const own = new Ledger();
+          for (const r of await store.sessionRecords(id)) own.add(r.record);
+          expect(own.view(id), id).toEqual(whole.view(id));
+        }
+        expect(whole.view('mx1')?.fetchable).toEqual(
           expect.arrayContaining(['workHistory', 'proofOfPayment', 'faceAuthentication']),
         );
+        expect(whole.view('mx2')?.fetchable).not.toContain('proofOfPayment');
         expect((await store.sessionRecords('other')).map((r) => r.record)).toEqual([other]);
         expect(await store.sessionRecords('nobody')).toEqual([]);
-        expect(await store.sessionIds(undefined, 10)).toEqual(['mx1', 'other']);
+        expect(await store.sessionIds(undefined, 10)).toEqual(['mx1', 'mx2', 'other']);
       });
     }
 

@@ -84,7 +84,7 @@ if (binaries === undefined) {
       const commits: CommitInfo[] = [];
       const store = await createPostgresStore(db.url, {
         maxGroupRecords: 50,
-        onCommit: (info) => {
+        onCommit: (_records, _millis, info) => {
           commits.push(info);
           events.push(`commit ${commits.length}`);
         },

@@ -4,14 +4,15 @@
  * 127.0.0.1 on a free port and on a unix socket in that dir, with a random password. Nothing of
  * the distro's own cluster is used. As root, the server runs as the `postgres` user (PostgreSQL
  * refuses to run as root): the temp dir is chowned to it and the binaries run through `setpriv`.
+ * `PG_BINDIR` names another dir of server binaries (a non-Debian install).
  *
  *   const cluster = await startThrowawayCluster();
  *   // cluster.url: postgres://postgres:…@127.0.0.1:PORT/postgres
  *   await cluster.stop(); // stops the server and removes the dir
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { chown, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
@@ -23,8 +24,15 @@ const run = promisify(execFile);
 /** Where Debian installs the server binaries: one dir per major version. */
 const DEBIAN_ROOT = '/usr/lib/postgresql';
 
-/** The newest installed `bin` dir with `initdb` and `pg_ctl`, or `undefined` when none is. */
+const hasServerBinaries = (bin: string) => existsSync(join(bin, 'initdb')) && existsSync(join(bin, 'pg_ctl'));
+
+/**
+ * The `bin` dir with `initdb` and `pg_ctl`: `PG_BINDIR` when set (another install), else the
+ * newest Debian version; `undefined` when there is none.
+ */
 export async function findPostgresBinaries(): Promise<string | undefined> {
+  const chosen = process.env.PG_BINDIR;
+  if (chosen) return hasServerBinaries(chosen) ? chosen : undefined;
   let versions: string[];
   try {
     versions = await readdir(DEBIAN_ROOT);
@@ -35,7 +43,7 @@ export async function findPostgresBinaries(): Promise<string | undefined> {
     .filter((v) => /^\d+(\.\d+)?$/.test(v))
     .sort((a, b) => Number(b) - Number(a))
     .map((v) => join(DEBIAN_ROOT, v, 'bin'))
-    .filter((bin) => existsSync(join(bin, 'initdb')) && existsSync(join(bin, 'pg_ctl')));
+    .filter(hasServerBinaries);
   return usable[0];
 }
 
@@ -112,7 +120,20 @@ export async function startThrowawayCluster(options: ClusterOptions = {}): Promi
     await chown(pwfile, owner.uid, owner.gid);
   }
   let started = false;
+  // Should the process end without stop() (a crashed test run), stop the server anyway.
+  const onExit = () => {
+    if (!started) return;
+    const [file, prefix] = as(join(bin, 'pg_ctl'));
+    try {
+      execFileSync(file, [...prefix, '-D', data, '-m', 'immediate', 'stop'], { stdio: 'ignore' });
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // Best effort: the process is ending.
+    }
+  };
+  process.once('exit', onExit);
   const stop = async () => {
+    process.removeListener('exit', onExit);
     if (started) {
       started = false;
       await exec('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']).catch(() => undefined);

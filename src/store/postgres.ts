@@ -109,6 +109,8 @@ const RETRYABLE = new Set(['40001', '40P01']);
 
 interface Pending {
   readonly items: readonly RecordToStore[];
+  /** Each record as JSON text, made when the call came (a record that cannot be is refused then). */
+  readonly texts: readonly string[];
   readonly resolve: (outcomes: AppendOutcome[]) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -152,8 +154,11 @@ function toStored(row: Row): StoredRecord {
 
 function sqlState(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
 }
+
+/** A refusal of the data itself (SQLSTATE classes 22, 23, 54), not of the server or connection. */
+const isAboutData = (error: unknown) => ['22', '23', '54'].includes(sqlState(error)?.slice(0, 2) ?? '');
 
 class PostgresStore implements Store {
   readonly #sql: postgres.Sql;
@@ -170,8 +175,18 @@ class PostgresStore implements Store {
   append(records: readonly RecordToStore[]): Promise<AppendOutcome[]> {
     if (this.#closed) return Promise.reject(new Error('the PostgreSQL store is closed'));
     if (records.length === 0) return Promise.resolve([]);
+    let texts: string[];
+    try {
+      texts = records.map((item) => {
+        const text = JSON.stringify(item.record);
+        if (typeof text !== 'string') throw new TypeError('a record must be a JSON object');
+        return text;
+      });
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return new Promise((resolve, reject) => {
-      this.#pending.push({ items: records, resolve, reject });
+      this.#pending.push({ items: records, texts, resolve, reject });
       // Wait a turn of the event loop so calls made together (requests read in the same I/O
       // phase, a Promise.all) join one commit; later calls queue behind the one in flight.
       this.#draining ??= new Promise<void>((done) => setImmediate(done)).then(() => this.#drain());
@@ -194,7 +209,18 @@ class PostgresStore implements Store {
           pending.resolve(outcomes[i]);
         });
       } catch (error) {
-        for (const pending of group) pending.reject(error);
+        if (group.length > 1 && isAboutData(error)) {
+          // One call's records were refused (an id too long to index, say): commit each call
+          // alone, so the others are not failed with it.
+          for (const pending of group) {
+            await this.#commitWithRetry([pending]).then(
+              ([outcomes]) => pending.resolve(outcomes),
+              (alone) => pending.reject(alone),
+            );
+          }
+        } else {
+          for (const pending of group) pending.reject(error);
+        }
       }
     }
     this.#draining = undefined;
@@ -232,13 +258,13 @@ class PostgresStore implements Store {
   ): Promise<{ outcomes: AppendOutcome[][]; info: Omit<CommitInfo, 'attempts'> }> {
     // One row per record id (the first copy in call order), ordered by session id so that
     // writers take row and index locks in the same order.
-    const unique = new Map<string, RecordToStore>();
+    const unique = new Map<string, RecordToStore & { readonly text: string }>();
     let records = 0;
     for (const pending of group) {
-      for (const item of pending.items) {
+      pending.items.forEach((item, i) => {
         records++;
-        if (!unique.has(item.recordId)) unique.set(item.recordId, item);
-      }
+        if (!unique.has(item.recordId)) unique.set(item.recordId, { ...item, text: pending.texts[i] });
+      });
     }
     const rows = [...unique.values()].sort((a, b) => {
       const x = a.interviewId ?? '';
@@ -273,7 +299,7 @@ class PostgresStore implements Store {
               25,
             )}::text[],
             ${sql.array(
-              rows.map((r) => JSON.stringify(r.record)),
+              rows.map((r) => r.text),
               25,
             )}::text[]
           ) AS t(ord, record_id, interview_id, record)

@@ -3,6 +3,7 @@
  * pg_ctl, loopback, temp dir; see test/support/pg-cluster.ts). Without the binaries the tests
  * are skipped, except in CI (`CI` set), where that is a failure.
  */
+import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APPEND_LOCK_KEY, type CommitInfo, createPostgresStore, type RetryInfo } from '../../src/store/postgres.js';
@@ -178,6 +179,33 @@ if (binaries === undefined) {
         expect(await readAll(stores[0])).toHaveLength(6);
       } finally {
         for (const s of stores) await s.close();
+        await db.drop();
+      }
+    });
+
+    it('a delivery the database refuses fails alone: the calls that shared its commit are stored', async () => {
+      const db = await freshDatabase();
+      const commits: CommitInfo[] = [];
+      const store = await createPostgresStore(db.url, { onCommit: (_r, _m, info) => commits.push(info) });
+      try {
+        // An id no btree index can hold (incompressible, far over 2.7 kB).
+        const huge = randomBytes(12_000).toString('base64');
+        const good = Array.from({ length: 10 }, (_, i) => toStore(statusRecord(`ok${i}`, i)));
+        const results = await Promise.allSettled([
+          ...good.slice(0, 5).map((item) => store.append([item])),
+          store.append([toStore(statusRecord(huge, 99))]),
+          ...good.slice(5).map((item) => store.append([item])),
+        ]);
+        expect(results.map((r) => r.status)).toEqual([
+          ...Array(5).fill('fulfilled'),
+          'rejected',
+          ...Array(5).fill('fulfilled'),
+        ]);
+        expect((results[5] as PromiseRejectedResult).reason).toMatchObject({ code: '54000' });
+        expect((await readAll(store)).map((r) => r.record)).toEqual(good.map((g) => g.record));
+        expect(commits.map((c) => c.appends)).toEqual(Array(10).fill(1));
+      } finally {
+        await store.close();
         await db.drop();
       }
     });

@@ -67,6 +67,8 @@ export const APPEND_LOCK_KEY = '7957684565744067121';
 /** Key of the lock that serializes schema creation when instances start together. */
 const SCHEMA_LOCK = 7_957_684_565_744_067_122n;
 
+const TABLES = ['onboarding_records', 'onboarding_correlations', 'onboarding_ties', 'onboarding_sessions'] as const;
+
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS onboarding_records (
      seq bigserial PRIMARY KEY,
@@ -422,10 +424,17 @@ class PostgresStore implements Store {
 export async function createPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<Store> {
   const sql = postgres(url, { max: options.max ?? 8, onnotice: () => undefined });
   try {
-    await sql.begin(async (tx) => {
-      await tx`SELECT pg_advisory_xact_lock(${SCHEMA_LOCK.toString()}::bigint)`;
-      for (const statement of SCHEMA) await tx.unsafe(statement);
-    });
+    // When the tables exist, a role with no CREATE privilege can run the store. (This first
+    // query also makes the client load the server's array types, which `sql.array` needs.)
+    const [{ present }] = await sql<{ present: number }[]>`
+      SELECT count(*)::int AS present FROM pg_tables
+      WHERE schemaname = current_schema() AND tablename IN ${sql([...TABLES])}`;
+    if (present < TABLES.length) {
+      await sql.begin(async (tx) => {
+        await tx`SELECT pg_advisory_xact_lock(${SCHEMA_LOCK.toString()}::bigint)`;
+        for (const statement of SCHEMA) await tx.unsafe(statement);
+      });
+    }
   } catch (error) {
     await sql.end({ timeout: 1 });
     throw error;

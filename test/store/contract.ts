@@ -364,6 +364,9 @@ export function storeContract(name: string, open: OpenStore): void {
         'nul\u0000id',
         'nul\u0001id',
         'ñandú',
+        'null',
+        'NULL',
+        'a"quote\\back,comma{brace}',
       ];
       await store.append(ids.map((id, i) => toStore(statusRecord(id, i))));
       await store.append(ids.slice(0, 5).map((id, i) => toStore(statusRecord(id, 100 + i))));

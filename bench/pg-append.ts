@@ -7,7 +7,6 @@
  *
  * Each append carries one record of a few hundred bytes, as one webhook delivery does.
  */
-import postgres from 'postgres';
 import { createPostgresStore } from '../src/store/postgres.js';
 import type { Store } from '../src/store/types.js';
 import { statusRecord, toStore } from '../test/store/contract.js';
@@ -31,18 +30,15 @@ const scenarios: Scenario[] = [
 ];
 
 const cluster = await startThrowawayCluster();
-const admin = postgres(cluster.url, { max: 1, onnotice: () => undefined });
 try {
   console.log(`PostgreSQL store append throughput (${total} appends per grouped scenario)`);
-  let n = 0;
   for (const scenario of scenarios) {
-    const db = `bench_${++n}`;
-    await admin.unsafe(`CREATE DATABASE ${db}`);
+    const db = await cluster.createDatabase();
     let commits = 0;
     const stores: Store[] = [];
     for (let i = 0; i < scenario.instances; i++) {
       stores.push(
-        await createPostgresStore(cluster.urlFor(db), {
+        await createPostgresStore(db.url, {
           onCommit: () => {
             commits++;
           },
@@ -62,7 +58,7 @@ try {
     );
     const seconds = (performance.now() - started) / 1000;
     for (const store of stores) await store.close();
-    await admin.unsafe(`DROP DATABASE ${db}`);
+    await db.drop();
     const rate = Math.round(scenario.appends / seconds);
     const group = (scenario.appends / commits).toFixed(1);
     console.log(
@@ -70,6 +66,5 @@ try {
     );
   }
 } finally {
-  await admin.end();
   await cluster.stop();
 }

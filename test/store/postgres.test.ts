@@ -32,29 +32,19 @@ if (binaries === undefined) {
   }
 } else {
   let cluster: ThrowawayCluster | undefined;
-  let admin: postgres.Sql | undefined;
-  let databases = 0;
 
   beforeAll(async () => {
     cluster = await startThrowawayCluster();
-    admin = postgres(cluster.url, { max: 2, onnotice: () => undefined });
   }, 120_000);
 
   afterAll(async () => {
-    await admin?.end({ timeout: 5 });
     await cluster?.stop();
   });
 
   /** A fresh database of the cluster, with as many store instances on it as a test asks. */
   async function freshDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-    if (!cluster || !admin) throw new Error('the cluster did not start');
-    const name = `store_${++databases}`;
-    await admin.unsafe(`CREATE DATABASE ${name}`);
-    const sql = admin;
-    return {
-      url: cluster.urlFor(name),
-      drop: async () => void (await sql.unsafe(`DROP DATABASE ${name} WITH (FORCE)`)),
-    };
+    if (!cluster) throw new Error('the cluster did not start');
+    return cluster.createDatabase();
   }
 
   const open: OpenStore = async () => {

@@ -8,6 +8,7 @@
  *
  *   const cluster = await startThrowawayCluster();
  *   // cluster.url: postgres://postgres:…@127.0.0.1:PORT/postgres
+ *   const db = await cluster.createDatabase(); // a fresh, empty database: db.url, db.drop()
  *   await cluster.stop(); // stops the server and removes the dir
  */
 import { execFile, execFileSync } from 'node:child_process';
@@ -18,6 +19,7 @@ import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import postgres from 'postgres';
 
 const run = promisify(execFile);
 
@@ -53,6 +55,8 @@ export interface ThrowawayCluster {
   readonly url: string;
   /** The same server for another database of it. */
   urlFor(database: string): string;
+  /** Create a fresh, empty database; `drop()` removes it, disconnecting whoever is still on it. */
+  createDatabase(): Promise<{ readonly name: string; readonly url: string; drop(): Promise<void> }>;
   /** The data directory's parent (socket, log, data). */
   readonly dir: string;
   /** Stop the server (fast shutdown) and remove the dir. Safe to call twice. */
@@ -169,11 +173,30 @@ export async function startThrowawayCluster(options: ClusterOptions = {}): Promi
         await exec('pg_ctl', ['-D', data, '-l', log, '-w', '-t', '60', '-o', flags, 'start']);
         started = true;
         const base = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}`;
+        const url = `${base}/postgres`;
+        let databases = 0;
+        const admin = async <T>(work: (sql: postgres.Sql) => Promise<T>): Promise<T> => {
+          const sql = postgres(url, { max: 1, onnotice: () => undefined });
+          try {
+            return await work(sql);
+          } finally {
+            await sql.end({ timeout: 5 });
+          }
+        };
         return {
-          url: `${base}/postgres`,
+          url,
           urlFor: (database: string) => `${base}/${encodeURIComponent(database)}`,
           dir,
           stop,
+          createDatabase: async () => {
+            const name = `db_${++databases}`;
+            await admin((sql) => sql.unsafe(`CREATE DATABASE ${name}`));
+            return {
+              name,
+              url: `${base}/${name}`,
+              drop: async () => void (await admin((sql) => sql.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`))),
+            };
+          },
         };
       } catch (error) {
         lastError = error;

@@ -42,7 +42,7 @@ if (binaries === undefined) {
   });
 
   /** A fresh database of the cluster, with as many store instances on it as a test asks. */
-  async function freshDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  async function freshDatabase(): Promise<{ name: string; url: string; drop(): Promise<void> }> {
     if (!cluster) throw new Error('the cluster did not start');
     return cluster.createDatabase();
   }
@@ -120,10 +120,14 @@ if (binaries === undefined) {
 
     it('a deadlock with another writer is retried, not reported: the append resolves with the row that won', async () => {
       const db = await freshDatabase();
+      const watch = postgres(db.url, { max: 1, onnotice: () => undefined });
+      // PostgreSQL looks for a deadlock once, deadlock_timeout after a backend starts waiting; the
+      // store's backends look after 2 s (slack for a loaded machine), the other writer's after 60 s,
+      // so the store's transaction is the one aborted.
+      await watch.unsafe(`ALTER DATABASE ${db.name} SET deadlock_timeout = '2s'`);
       const retries: RetryInfo[] = [];
       const store = await createPostgresStore(db.url, { onRetry: (info) => retries.push(info) });
       const other = postgres(db.url, { max: 1, onnotice: () => undefined });
-      const watch = postgres(db.url, { max: 1, onnotice: () => undefined });
       try {
         const item = toStore(statusRecord('d1', 1));
         // Another writer inserts the same record and keeps its transaction open...

@@ -1,0 +1,467 @@
+/**
+ * The store contract: what the webhook service relies on from any `Store` (src/store/types.ts),
+ * written against the interface only. Each implementation runs it:
+ *
+ *   storeContract('sqlite', async () => ({ store, reopen, cleanup }));
+ *
+ * `open` gives a store on fresh, empty storage; `reopen` opens another instance on the same
+ * storage (another connection or pool, as a restarted or second service would); `cleanup`
+ * closes what is still open and removes the storage. Positions (`seq`) are above 0.
+ *
+ * `multiInstanceContract` adds what a store shared by several service instances must do.
+ */
+import { createHash } from 'node:crypto';
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type DeliveryRecord, Ledger, parseRecord } from '../../src/index.js';
+import { canonicalJson } from '../../src/records/key.js';
+import type { RecordToStore, Store, StoredRecord } from '../../src/store/types.js';
+import { historyArb } from '../support/histories.js';
+
+/** Storage opened for one test. */
+export interface OpenedStore {
+  readonly store: Store;
+  /** Another instance on the same storage; the test closes it. */
+  reopen(): Promise<Store>;
+  /** Close what is open and remove the storage. */
+  cleanup(): Promise<void>;
+}
+
+/** Opens fresh, empty storage. */
+export type OpenStore = () => Promise<OpenedStore>;
+
+/** What the service stores for a record: its id, and what the parser says ties it to a session. */
+export function toStore(record: DeliveryRecord): RecordToStore {
+  const result = parseRecord(record);
+  return {
+    record,
+    recordId: createHash('sha256').update(canonicalJson(record)).digest('hex'),
+    interviewId: result.ok ? result.parsed.sessionId : result.sessionId,
+    correlation: result.ok ? result.parsed.correlation : [],
+  };
+}
+
+const BASE = Date.parse('2026-11-25T10:00:00.000Z');
+const at = (seconds: number) => new Date(BASE + seconds * 1000).toISOString();
+
+/** A status webhook of a session, distinct per `n`. */
+export function statusRecord(interviewId: string, n: number, status = 'ID_VALIDATION_FINISHED'): DeliveryRecord {
+  return { kind: 'onboarding-status', receivedAt: at(n), body: { interviewId, onboardingStatus: status, n } };
+}
+
+/** Every record from the first position on, read in pages of `pageSize`. */
+export async function readAll(store: Store, pageSize = 1000): Promise<StoredRecord[]> {
+  const out: StoredRecord[] = [];
+  let after = 0;
+  // Bounded: each page advances past at least one record, and the store holds finitely many.
+  for (let page = 0; page < 100_000; page++) {
+    const batch = await store.recordsAfter(after, pageSize);
+    if (batch.length === 0) return out;
+    out.push(...batch);
+    after = batch[batch.length - 1].seq;
+  }
+  throw new Error('recordsAfter did not reach the end');
+}
+
+async function allSessionIds(store: Store, pageSize: number): Promise<string[]> {
+  const out: string[] = [];
+  let after: string | undefined;
+  for (let page = 0; page < 100_000; page++) {
+    const batch = await store.sessionIds(after, pageSize);
+    if (batch.length === 0) return out;
+    expect(batch.length).toBeLessThanOrEqual(pageSize);
+    out.push(...batch);
+    after = batch[batch.length - 1];
+  }
+  throw new Error('sessionIds did not reach the end');
+}
+
+const seqsOf = (records: readonly StoredRecord[]) => records.map((r) => r.seq);
+const increasing = (seqs: readonly number[]) => seqs.every((seq, i) => i === 0 || seqs[i - 1] < seq);
+
+/** Tracks what a test opened, so it is closed even when the test fails. */
+function harness(open: OpenStore) {
+  let opened: OpenedStore | undefined;
+  const extra: Store[] = [];
+  afterEach(async () => {
+    for (const store of extra.splice(0)) await store.close().catch(() => undefined);
+    await opened?.cleanup();
+    opened = undefined;
+  });
+  return {
+    async open(): Promise<Store> {
+      opened = await open();
+      return opened.store;
+    },
+    async reopen(): Promise<Store> {
+      if (!opened) throw new Error('open first');
+      const store = await opened.reopen();
+      extra.push(store);
+      return store;
+    },
+  };
+}
+
+export function storeContract(name: string, open: OpenStore): void {
+  describe(`store contract: ${name}`, () => {
+    const h = harness(open);
+
+    it('an append is committed when it resolves: another instance reads it at once, and it survives a restart', async () => {
+      const store = await h.open();
+      const odd: DeliveryRecord = {
+        kind: 'proof-of-payment',
+        receivedAt: at(3),
+        // What the vendor may send: NUL and non-BMP characters, big and small numbers, nesting.
+        body: { requestId: 'r-\u0000-é-😀', totalCfdi: 1e21, tiny: 5e-324, items: [{ a: null, b: [true] }] },
+        headers: { 'x-webhook-secret': 'present' },
+        id: 'relay-1',
+      };
+      const poll: DeliveryRecord = {
+        kind: 'poll',
+        interviewId: 'a1',
+        requestedAt: at(2),
+        receivedAt: at(2.3),
+        body: { onboardingStatus: 'UNKNOWN' },
+      };
+      const records = [statusRecord('a1', 1), poll, odd];
+      const outcomes = await store.append(records.map(toStore));
+      expect(outcomes.map((o) => o.inserted)).toEqual([true, true, true]);
+      expect(outcomes.every((o) => Number.isSafeInteger(o.seq) && o.seq > 0)).toBe(true);
+      expect(new Set(outcomes.map((o) => o.seq)).size).toBe(3);
+
+      // Positions within one call need not follow the call's order across sessions.
+      const inStoreOrder = records
+        .map((record, i) => ({ record, seq: outcomes[i].seq, interviewId: i < 2 ? 'a1' : undefined }))
+        .sort((a, b) => a.seq - b.seq);
+      const other = await h.reopen();
+      const seen = await readAll(other);
+      expect(seen).toEqual(inStoreOrder);
+
+      await store.close();
+      await other.close();
+      const restarted = await h.reopen();
+      expect(await readAll(restarted)).toEqual(inStoreOrder);
+      expect((await restarted.sessionRecords('a1')).map((r) => r.record)).toEqual([records[0], poll]);
+      expect(await restarted.sessionIds(undefined, 10)).toEqual(['a1']);
+    });
+
+    it('stores a record once per recordId: again later, twice in one call, or from two instances at once', async () => {
+      const store = await h.open();
+      const first = toStore(statusRecord('a1', 1));
+      const [stored] = await store.append([first]);
+      expect(stored.inserted).toBe(true);
+
+      const [again] = await store.append([first]);
+      expect(again).toEqual({ inserted: false, seq: stored.seq });
+
+      const twice = toStore(statusRecord('a1', 2));
+      const outcomes = await store.append([twice, twice]);
+      expect(outcomes[0].inserted).toBe(true);
+      expect(outcomes[1]).toEqual({ inserted: false, seq: outcomes[0].seq });
+
+      // The vendor's retry reaching two instances at the same moment.
+      const other = await h.reopen();
+      const raced = toStore(statusRecord('a1', 3));
+      const both = await Promise.all([store.append([raced]), other.append([raced]), store.append([raced])]);
+      const flat = both.flat();
+      expect(flat.filter((o) => o.inserted)).toHaveLength(1);
+      expect(new Set(flat.map((o) => o.seq)).size).toBe(1);
+
+      const all = await readAll(store);
+      expect(all.map((r) => r.record)).toEqual([first.record, twice.record, raced.record]);
+      expect(await store.sessionRecords('a1')).toEqual(all);
+    });
+
+    it('hundreds of concurrent appends all commit, with distinct positions, each call keeping its order', async () => {
+      const store = await h.open();
+      const calls = Array.from({ length: 300 }, (_, i) =>
+        Array.from({ length: 1 + (i % 3) }, (_, j) => toStore(statusRecord(`c${i % 40}`, i * 10 + j))),
+      );
+      const results = await Promise.all(calls.map((call) => store.append(call)));
+
+      expect(results.flat().every((o) => o.inserted)).toBe(true);
+      const seqs = results.flat().map((o) => o.seq);
+      expect(new Set(seqs).size).toBe(seqs.length);
+      // Records of one session given in one call are stored in the order given.
+      for (const outcome of results) expect(increasing(outcome.map((o) => o.seq))).toBe(true);
+
+      const all = await readAll(store, 97);
+      expect(all).toHaveLength(seqs.length);
+      const bySeq = new Map(all.map((r) => [r.seq, r.record]));
+      calls.forEach((call, i) => {
+        call.forEach((item, j) => {
+          expect(bySeq.get(results[i][j].seq)).toEqual(item.record);
+        });
+      });
+      const c7 = await store.sessionRecords('c7');
+      expect(c7.map((r) => r.record)).toEqual(all.filter((r) => r.interviewId === 'c7').map((r) => r.record));
+      expect(c7.length).toBeGreaterThan(0);
+    });
+
+    for (const order of ['tie first', 'correlated record first'] as const) {
+      it(`sessionRecords includes records tied through a correlation id, the first session to carry it keeps it (${order})`, async () => {
+        const store = await h.open();
+        const workHistory: DeliveryRecord = {
+          kind: 'work-history',
+          receivedAt: at(10),
+          body: { interviewId: 'mx1', requestId: 'req-9', workHistory: { jobs: 2 } },
+        };
+        const proof: DeliveryRecord = {
+          kind: 'proof-of-payment',
+          receivedAt: at(11),
+          body: { requestId: 'req-9', rfcIssuer: 'AAA010101AAA', totalCfdi: '10.00' },
+        };
+        const enrolled: DeliveryRecord = {
+          kind: 'identity-enrolled',
+          receivedAt: at(12),
+          body: { interviewId: 'mx1', identityId: 'who-1' },
+        };
+        const faceAuth: DeliveryRecord = {
+          kind: 'face-authentication',
+          receivedAt: at(13),
+          body: { identityId: 'who-1', success: true },
+        };
+        const stranger: DeliveryRecord = {
+          kind: 'proof-of-payment',
+          receivedAt: at(14),
+          body: { requestId: 'req-nobody', totalCfdi: '1.00' },
+        };
+        const other = statusRecord('other', 2);
+        // A second session carrying the same requestId later: the id stays with the first.
+        const rival: DeliveryRecord = {
+          kind: 'work-history',
+          receivedAt: at(15),
+          body: { interviewId: 'mx2', requestId: 'req-9', workHistory: { jobs: 0 } },
+        };
+        const lateProof: DeliveryRecord = {
+          kind: 'proof-of-payment',
+          receivedAt: at(16),
+          body: { requestId: 'req-9', rfcIssuer: 'BBB010101BBB', totalCfdi: '20.00' },
+        };
+        const sequence =
+          order === 'tie first'
+            ? [statusRecord('mx1', 1), workHistory, proof, enrolled, faceAuth, stranger, other, rival, lateProof]
+            : [faceAuth, proof, stranger, other, statusRecord('mx1', 1), enrolled, workHistory, rival, lateProof];
+        for (const record of sequence) await store.append([toStore(record)]);
+
+        const mine = await store.sessionRecords('mx1');
+        expect(increasing(seqsOf(mine))).toBe(true);
+        expect(mine.map((r) => r.record)).toEqual(sequence.filter((r) => r !== stranger && r !== other && r !== rival));
+        // Records tied to a session carry its id, wherever they are read.
+        expect(mine.every((r) => r.interviewId === 'mx1')).toBe(true);
+        const all = await readAll(store);
+        const sessions = new Map(all.map((r) => [canonicalJson(r.record), r.interviewId]));
+        const sessionOf = (record: DeliveryRecord) => sessions.get(canonicalJson(record));
+        expect(sessionOf(proof)).toBe('mx1');
+        expect(sessionOf(lateProof)).toBe('mx1');
+        expect(sessionOf(faceAuth)).toBe('mx1');
+        expect(sessionOf(stranger)).toBeUndefined();
+        expect((await store.sessionRecords('mx2')).map((r) => [r.record, r.interviewId])).toEqual([[rival, 'mx2']]);
+
+        // What a user gets from it: each session's own records fold to the view the whole log gives.
+        const whole = new Ledger();
+        for (const r of all) whole.add(r.record);
+        for (const id of ['mx1', 'mx2', 'other']) {
+          const own = new Ledger();
+          for (const r of await store.sessionRecords(id)) own.add(r.record);
+          expect(own.view(id), id).toEqual(whole.view(id));
+        }
+        expect(whole.view('mx1')?.fetchable).toEqual(
+          expect.arrayContaining(['workHistory', 'proofOfPayment', 'faceAuthentication']),
+        );
+        expect(whole.view('mx2')?.fetchable).not.toContain('proofOfPayment');
+        expect((await store.sessionRecords('other')).map((r) => r.record)).toEqual([other]);
+        expect(await store.sessionRecords('nobody')).toEqual([]);
+        expect(await store.sessionIds(undefined, 10)).toEqual(['mx1', 'mx2', 'other']);
+      });
+    }
+
+    for (const arrives of ['after both ties', 'before both ties'] as const) {
+      it(`a record carrying ids tied to two sessions goes where a replay puts it (${arrives})`, async () => {
+        const store = await h.open();
+        // Its first id is tied to s1, its second to s2, and s2's tie is made first.
+        const auth: DeliveryRecord = {
+          kind: 'face-authentication',
+          receivedAt: at(30),
+          body: { identityId: 'p', customerId: 'q', success: true },
+        };
+        const ties: DeliveryRecord[] = [
+          { kind: 'identity-enrolled', receivedAt: at(20), body: { interviewId: 's2', identityId: 'q' } },
+          { kind: 'identity-enrolled', receivedAt: at(21), body: { interviewId: 's1', identityId: 'p' } },
+        ];
+        expect(toStore(auth).correlation).toEqual(['identity:p', 'identity:q']);
+        const sequence = arrives === 'after both ties' ? [...ties, auth] : [auth, ...ties];
+        for (const record of sequence) await store.append([toStore(record)]);
+
+        // A replay routes it by its first id already tied when it arrived; one that arrived
+        // before any tie waits, and goes with the first tie made.
+        const owner = arrives === 'after both ties' ? 's1' : 's2';
+        const all = await readAll(store);
+        const whole = new Ledger();
+        for (const r of all) whole.add(r.record);
+        expect(whole.view(owner)?.fetchable).toContain('faceAuthentication');
+        for (const id of ['s1', 's2']) {
+          const own = await store.sessionRecords(id);
+          expect(own.some((r) => r.record.kind === 'face-authentication')).toBe(id === owner);
+          const ledger = new Ledger();
+          for (const r of own) ledger.add(r.record);
+          expect(ledger.view(id), id).toEqual(whole.view(id));
+        }
+        expect(all.find((r) => r.record.kind === 'face-authentication')?.interviewId).toBe(owner);
+      });
+    }
+
+    it('recordsAfter pages resume where they stopped, without loss or duplicates, while others append', async () => {
+      const store = await h.open();
+      const writers = [await h.reopen(), await h.reopen(), await h.reopen()];
+      const written: DeliveryRecord[] = [];
+      const writing = Promise.all(
+        writers.map(async (writer, w) => {
+          for (let round = 0; round < 15; round++) {
+            const call = Array.from({ length: 1 + ((round + w) % 4) }, (_, j) =>
+              statusRecord(`p${w}-${round % 5}`, w * 10_000 + round * 10 + j),
+            );
+            written.push(...call);
+            // Several calls in flight at once, so instances' commits overlap.
+            await Promise.all([writer.append(call.map(toStore)), writer.append(call.slice(0, 1).map(toStore))]);
+          }
+        }),
+      );
+      const read: StoredRecord[] = [];
+      let after = 0;
+      let done = false;
+      void writing.then(() => {
+        done = true;
+      });
+      // Page while they write; once they have finished, page to the end. An empty page while
+      // they write waits a moment (pacing only; nothing is timed).
+      for (let page = 0; page < 100_000; page++) {
+        const finished = done;
+        const batch = await store.recordsAfter(after, 7);
+        read.push(...batch);
+        if (batch.length > 0) after = batch[batch.length - 1].seq;
+        else if (finished) break;
+        else await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+      await writing;
+      expect(increasing(seqsOf(read))).toBe(true);
+      expect(read).toEqual(await readAll(store));
+      expect(read.map((r) => canonicalJson(r.record)).sort()).toEqual(
+        [...new Set(written.map((r) => canonicalJson(r)))].sort(),
+      );
+
+      // A reader resuming from any position it saw gets exactly the rest.
+      const middle = read[Math.floor(read.length / 2)].seq;
+      expect(await store.recordsAfter(middle, 1000)).toEqual(read.filter((r) => r.seq > middle));
+      expect(await store.recordsAfter(read[read.length - 1].seq, 5)).toEqual([]);
+    });
+
+    it('sessionIds pages through the sessions in sorted order', async () => {
+      const store = await h.open();
+      // Ids as a vendor body may carry them, control characters included.
+      const ids = [
+        ...Array.from({ length: 23 }, (_, i) => `s-${String((i * 7) % 23).padStart(2, '0')}`),
+        'nul\u0000id',
+        'nul\u0001id',
+        'ñandú',
+        'null',
+        'NULL',
+        'a"quote\\back,comma{brace}',
+      ];
+      await store.append(ids.map((id, i) => toStore(statusRecord(id, i))));
+      await store.append(ids.slice(0, 5).map((id, i) => toStore(statusRecord(id, 100 + i))));
+      await store.append([toStore({ kind: 'proof-of-payment', receivedAt: at(1), body: { requestId: 'r' } })]);
+
+      const sorted = [...ids].sort();
+      expect(await allSessionIds(store, 5)).toEqual(sorted);
+      expect(await allSessionIds(store, 1)).toEqual(sorted);
+      expect(await store.sessionIds(sorted[9], 3)).toEqual(sorted.slice(10, 13));
+      expect(await store.sessionIds(sorted[sorted.length - 1], 3)).toEqual([]);
+      expect(await store.sessionIds('s-', 2)).toEqual(sorted.filter((id) => id > 's-').slice(0, 2));
+      expect((await store.sessionRecords('nul\u0000id')).map((r) => [r.interviewId, r.record])).toEqual([
+        ['nul\u0000id', statusRecord('nul\u0000id', 23)],
+      ]);
+    });
+  });
+}
+
+/**
+ * Several instances of the store on the same storage (separate connections or pools, as several
+ * service instances) receive the same sessions' deliveries concurrently, out of order and
+ * duplicated. Afterwards each record is stored once, no error reached a caller, and each
+ * session's records fold to the same view as the whole log.
+ */
+export function multiInstanceContract(name: string, open: OpenStore, instances = 4): void {
+  describe(`store shared by ${instances} instances: ${name}`, () => {
+    const h = harness(open);
+
+    it('concurrent, out-of-order, duplicated appends: every record once, and per-session folds equal the union', async () => {
+      const store = await h.open();
+      const others = await Promise.all(Array.from({ length: instances - 1 }, () => h.reopen()));
+      const stores = [store, ...others];
+
+      // Realistic histories (late, retried, stale polls, correlated Mexican and face-auth records),
+      // sessions renamed apart, then shuffled and dealt to instances with duplicates.
+      // Some sessions of neighbouring histories share a requestId or an identity id, so which
+      // session an id belongs to depends on which instance commits first.
+      const histories = fc.sample(historyArb, { numRuns: 30, seed: 4242 });
+      const rename = (i: number, id: string, suffix: string) => {
+        const shared = (suffix === '-r' && i % 2 === 1) || (suffix === '-who' && i % 3 === 2);
+        return `"h${shared ? i - 1 : i}-${id}${suffix}"`;
+      };
+      const records = histories.flatMap((history, i) =>
+        history.records.map(
+          (record) =>
+            JSON.parse(
+              JSON.stringify(record).replace(/"(s\d+)(-r|-who|-wl)?"/g, (_, id, suffix = '') => rename(i, id, suffix)),
+            ) as DeliveryRecord,
+        ),
+      );
+      const [shuffled] = fc.sample(fc.shuffledSubarray(records, { minLength: records.length }), {
+        numRuns: 1,
+        seed: 7,
+      });
+      const [dealt] = fc.sample(
+        fc.array(fc.tuple(fc.nat(instances - 1), fc.nat(instances - 1), fc.boolean()), {
+          minLength: shuffled.length,
+          maxLength: shuffled.length,
+        }),
+        { numRuns: 1, seed: 11 },
+      );
+      const perInstance: RecordToStore[][] = stores.map(() => []);
+      shuffled.forEach((record, i) => {
+        const [to, copyTo, copy] = dealt[i];
+        perInstance[to].push(toStore(record));
+        if (copy) perInstance[copyTo].push(toStore(record));
+      });
+
+      // Each instance appends its share in small concurrent calls, like requests arriving.
+      const outcomes = await Promise.all(
+        stores.map(async (instance, k) => {
+          const share = perInstance[k];
+          const calls: Promise<unknown>[] = [];
+          for (let i = 0; i < share.length; i += 3) calls.push(instance.append(share.slice(i, i + 3)));
+          return Promise.all(calls);
+        }),
+      );
+      expect(outcomes).toHaveLength(instances);
+
+      const all = await readAll(store, 250);
+      const unique = new Set(records.map((r) => canonicalJson(r)));
+      expect(all).toHaveLength(unique.size);
+      expect(new Set(all.map((r) => canonicalJson(r.record)))).toEqual(unique);
+      expect(increasing(seqsOf(all))).toBe(true);
+
+      const union = new Ledger();
+      for (const r of all) union.add(r.record);
+      const sessions = await allSessionIds(others[0], 10);
+      expect(sessions).toEqual(union.sessionIds());
+      expect(sessions.length).toBeGreaterThan(30);
+      for (const id of sessions) {
+        const own = new Ledger();
+        for (const r of await stores[sessions.indexOf(id) % instances].sessionRecords(id)) own.add(r.record);
+        expect(own.view(id), id).toEqual(union.view(id));
+      }
+    });
+  });
+}

@@ -1,23 +1,122 @@
 /**
- * `replay`: fold JSON Lines logs of delivery records into session views. A face over the core:
- * it reads lines and prints; every decision is the ledger's.
+ * `replay`: fold logs into one view per session, as a table for people or JSON (SPEC 2.2) for
+ * programs. A face over the core: every decision is the ledger's.
  */
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
-import { Ledger, type LedgerOptions } from '../core/ledger.js';
+import type { LedgerSnapshot } from '../core/ledger.js';
+import type { SessionView } from '../types.js';
+import { foldLogs, readFlow } from './input.js';
+import { type Paint, painter, wantsColour } from './style.js';
+import { type Command, EXIT, parse, UsageError } from './usage.js';
 
-/** Fold one or more logs (a path, or `-` for stdin) into a ledger, streaming line by line. */
-export async function foldLogs(files: readonly string[], options: LedgerOptions = {}): Promise<Ledger> {
-  const ledger = new Ledger(options);
-  for (const file of files) {
-    const input = file === '-' ? process.stdin : createReadStream(file, { encoding: 'utf8' });
-    const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
-    let line = 0;
-    for await (const text of lines) {
-      line++;
-      if (text.trim() === '') continue;
-      ledger.addLine(text, { file, line });
-    }
+const USAGE = `Usage: onboarding-status replay FILE... [--json] [--session ID]... [--flow FLOW.json]
+
+Fold JSON Lines logs of delivery records (SPEC 2.1) into one view per session: where it
+stands (status), what was decided (decision), what may be fetched now (fetchable), and how
+many anomalies its deliveries had. FILE - reads stdin.
+
+Options:
+  --json           print {"sessions":[...],"anomalies":[...]} (SPEC 2.2); "anomalies" holds
+                   the records that belong to no session
+  --session ID     only this session (repeatable); exit 1 if the logs never mention it
+  --flow FILE      a flow configuration, {"modules":["id","face",...]}: narrows what
+                   ONBOARDING_FINISHED makes fetchable
+  -h, --help       show this help
+
+The table is coloured on a terminal only (NO_COLOR turns colour off, FORCE_COLOR on).
+In FETCHABLE, a * marks data that is still preliminary.
+
+Examples:
+  onboarding-status replay examples/out-of-order.jsonl
+  onboarding-status replay examples/every-kind.jsonl --json | jq '.sessions[0].fetchable'
+  cat logs/*.jsonl | onboarding-status replay - --session a1 --flow flow.json
+`;
+
+const DECISION_COLOURS: Record<SessionView['decision'], Parameters<Paint>[1][]> = {
+  none: ['dim'],
+  'pending-review': ['yellow'],
+  approved: ['green'],
+  rejected: ['red'],
+  conflict: ['magenta', 'bold'],
+};
+
+/** The table of session views, padded on the plain text so colours do not shift columns. */
+export function renderTable(snapshot: LedgerSnapshot, paint: Paint): string {
+  const rows = snapshot.sessions.map((view) => {
+    const errors = view.anomalies.filter((a) => a.severity === 'error').length;
+    const warnings = view.anomalies.length - errors;
+    const fetchable = view.fetchable.map((name) => (view.modules[name]?.stage === 'preliminary' ? `${name}*` : name));
+    const counts = [
+      errors > 0 ? `${errors} error${errors > 1 ? 's' : ''}` : '',
+      warnings > 0 ? `${warnings} warning${warnings > 1 ? 's' : ''}` : '',
+    ]
+      .filter(Boolean)
+      .join(', ');
+    return [
+      [view.interviewId, []],
+      [view.status, []],
+      [view.decision, DECISION_COLOURS[view.decision]],
+      [fetchable.join(', ') || '-', []],
+      [counts || '-', errors > 0 ? ['red'] : warnings > 0 ? ['yellow'] : []],
+    ] as [string, Parameters<Paint>[1][]][];
+  });
+  const header = ['SESSION', 'STATUS', 'DECISION', 'FETCHABLE', 'ANOMALIES'];
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column][0].length)));
+  const line = (cells: [string, Parameters<Paint>[1][]][]) =>
+    cells
+      .map(([text, colours], column) => {
+        const padded = column === cells.length - 1 ? text : text.padEnd(widths[column]);
+        return paint(padded, ...colours);
+      })
+      .join('  ')
+      .trimEnd();
+  const out = [line(header.map((title) => [title, ['bold']])), ...rows.map(line)];
+  const orphans = snapshot.anomalies.length;
+  if (orphans > 0) {
+    out.push(
+      paint(
+        `${orphans} record${orphans > 1 ? 's' : ''} belong${orphans > 1 ? '' : 's'} to no session (see replay --json, or validate)`,
+        'yellow',
+      ),
+    );
   }
-  return ledger;
+  return `${out.join('\n')}\n`;
 }
+
+export const replayCommand: Command = {
+  name: 'replay',
+  summary: 'fold logs into one view per session (table or --json)',
+  usage: USAGE,
+  async run(args) {
+    const { values, positionals } = parse(this, args, {
+      json: { type: 'boolean' },
+      session: { type: 'string', multiple: true },
+      flow: { type: 'string' },
+    });
+    if (values.help) {
+      process.stdout.write(USAGE);
+      return EXIT.ok;
+    }
+    if (positionals.length === 0) throw new UsageError('replay needs at least one FILE (or - for stdin)', USAGE);
+    const flow = readFlow(values.flow);
+    const { ledger } = await foldLogs(positionals, { flow });
+    const wanted = values.session && [...new Set(values.session)].sort();
+    const views = wanted?.map((id) => ledger.view(id));
+    if (wanted && views) {
+      const missing = wanted.filter((_, index) => views[index] === undefined);
+      if (missing.length > 0) {
+        process.stderr.write(`onboarding-status: no session ${missing.join(', ')} in ${positionals.join(', ')}\n`);
+        return EXIT.failed;
+      }
+    }
+    // A filtered replay shows only those sessions: records of no session are not theirs.
+    const snapshot: LedgerSnapshot = views
+      ? { sessions: views.filter((view) => view !== undefined), anomalies: [] }
+      : ledger.snapshot();
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify(snapshot)}\n`);
+      return EXIT.ok;
+    }
+    process.stdout.write(renderTable(snapshot, painter(wantsColour(process.stdout))));
+    return EXIT.ok;
+  },
+};

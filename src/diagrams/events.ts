@@ -3,9 +3,9 @@
  * passed explicitly (the graph would otherwise try XState's internal events), with distinct
  * delivery keys and times so that the guards see new evidence.
  */
-import type { EvidenceEvent } from '../../src/index.js';
-import { ONBOARDING_STATUSES } from '../../src/index.js';
-import type { DeliveryKey } from '../../src/types.js';
+import type { EvidenceEvent } from '../index.js';
+import { ONBOARDING_STATUSES } from '../index.js';
+import type { DeliveryKey } from '../types.js';
 
 const key = (k: string) => k as DeliveryKey;
 

@@ -4,6 +4,7 @@
  */
 import type { LedgerSnapshot } from '../core/ledger.js';
 import type { SessionView } from '../types.js';
+import { countAnomalies } from './findings.js';
 import { foldLogs, readFlow } from './input.js';
 import { type Paint, painter, wantsColour } from './style.js';
 import { type Command, EXIT, parse, UsageError } from './usage.js';
@@ -42,13 +43,10 @@ const DECISION_COLOURS: Record<SessionView['decision'], Parameters<Paint>[1][]> 
 /** The table of session views, padded on the plain text so colours do not shift columns. */
 export function renderTable(snapshot: LedgerSnapshot, paint: Paint): string {
   const rows = snapshot.sessions.map((view) => {
-    const errors = view.anomalies.filter((a) => a.severity === 'error').length;
-    const warnings = view.anomalies.length - errors;
+    const { errors, warnings, settled } = countAnomalies(view.anomalies, view.decision);
     const fetchable = view.fetchable.map((name) => (view.modules[name]?.stage === 'preliminary' ? `${name}*` : name));
-    const counts = [
-      errors > 0 ? `${errors} error${errors > 1 ? 's' : ''}` : '',
-      warnings > 0 ? `${warnings} warning${warnings > 1 ? 's' : ''}` : '',
-    ]
+    const plural = (n: number, word: string) => (n === 0 ? '' : `${n} ${word}${n > 1 ? 's' : ''}`);
+    const counts = [plural(errors, 'error'), plural(warnings, 'warning'), settled > 0 ? `${settled} settled` : '']
       .filter(Boolean)
       .join(', ');
     return [

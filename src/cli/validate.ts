@@ -3,6 +3,7 @@
  * session), with the sentence the core wrote. The exit code says whether errors remain.
  */
 import type { Anomaly } from '../types.js';
+import { isSettled } from './findings.js';
 import { foldLogs } from './input.js';
 import { painter, wantsColour } from './style.js';
 import { type Command, EXIT, parse, UsageError } from './usage.js';
@@ -76,7 +77,7 @@ export const validateCommand: Command = {
     findings.sort(byPosition(positionals));
     const counts = (finding: Finding) => finding.settled !== true;
     const errors = findings.filter((f) => f.severity === 'error' && counts(f)).length;
-    const warnings = findings.filter((f) => f.severity === 'warning').length;
+    const warnings = findings.filter((f) => f.severity === 'warning' && counts(f)).length;
     const ok = errors === 0 && (!values.strict || warnings === 0);
     if (values.json) {
       process.stdout.write(

@@ -62,14 +62,13 @@ export const validateCommand: Command = {
     for (const id of ledger.sessionIds()) {
       const state = ledger.state(id);
       if (state === undefined) continue;
-      // A conflict a later poll settled is history, not a problem that remains.
-      const settled =
-        state.anomalies.some((a) => a.code === 'conflicting-decision') && ledger.view(id)?.decision !== 'conflict';
+      // Only a session that had a conflict needs its view: is the conflict settled since?
+      const decision = state.anomalies.some((a) => a.code === 'conflicting-decision')
+        ? (ledger.view(id)?.decision ?? 'none')
+        : 'none';
       for (const anomaly of state.anomalies) {
         findings.push(
-          settled && anomaly.code === 'conflicting-decision'
-            ? { ...anomaly, session: id, settled }
-            : { ...anomaly, session: id },
+          isSettled(anomaly, decision) ? { ...anomaly, session: id, settled: true } : { ...anomaly, session: id },
         );
       }
     }

@@ -35,7 +35,6 @@ function random(seed: number): () => number {
 }
 const rand = random(Number(values.seed));
 const chance = (p: number) => rand() < p;
-const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)];
 
 const START = Date.parse('2026-11-25T00:00:00.000Z');
 let clock = START;

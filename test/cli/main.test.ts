@@ -91,7 +91,7 @@ describe('serve and simulate dispatch', () => {
       mkdirSync(`${dir}/dist/src/service`, { recursive: true });
       writeFileSync(
         `${dir}/dist/src/service/cli.js`,
-        'export async function serveCommand(args) { process.stdout.write(`serving ${args.join(" ")}\\n`); return 7; }\n',
+        'export async function serveCommand(args) { process.stdout.write("serving " + args.join(" ") + "\\n"); return 7; }\n',
       );
       const run = spawnSync(process.execPath, [`${dir}/dist/src/cli/main.js`, 'serve', '--port', '8080'], {
         encoding: 'utf8',

@@ -7,7 +7,7 @@
  *
  * It stops at --records (the last sessions may be cut short, as in a real log excerpt).
  */
-import { writeSync } from 'node:fs';
+import { once } from 'node:events';
 import { parseArgs } from 'node:util';
 
 const { values } = parseArgs({
@@ -111,10 +111,12 @@ const active: string[][] = [];
 let started = 0;
 let written = 0;
 let buffer: string[] = [];
-const flush = () => {
+// Writes wait for the reader (a pipe may be slower than we are).
+const flush = async () => {
   if (buffer.length === 0) return;
-  writeSync(1, `${buffer.join('\n')}\n`);
+  const chunk = `${buffer.join('\n')}\n`;
   buffer = [];
+  if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');
 };
 while (written < RECORDS) {
   while (active.length < CONCURRENCY && started < SESSIONS) active.push(planSession(started++));
@@ -128,7 +130,7 @@ while (written < RECORDS) {
     active[slot] = active[active.length - 1];
     active.pop();
   }
-  if (buffer.length >= 4096) flush();
+  if (buffer.length >= 4096) await flush();
 }
-flush();
+await flush();
 process.stderr.write(`${written} records, ${started} sessions started\n`);

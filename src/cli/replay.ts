@@ -2,8 +2,7 @@
  * `replay`: fold logs into one view per session, as a table for people or JSON (SPEC 2.2) for
  * programs. A face over the core: every decision is the ledger's.
  */
-import type { LedgerSnapshot } from '../core/ledger.js';
-import type { SessionView } from '../types.js';
+import type { Anomaly, SessionView } from '../types.js';
 import { countAnomalies } from './findings.js';
 import { foldLogs, readFlow } from './input.js';
 import { type Paint, painter, wantsColour } from './style.js';
@@ -32,6 +31,21 @@ Examples:
   cat logs/*.jsonl | onboarding-status replay - --session a1 --flow flow.json
 `;
 
+/** Write `{"sessions":[…],"anomalies":[…]}` (the core's `LedgerSnapshot`) view by view. */
+function writeSnapshotJson(views: Iterable<SessionView>, orphans: readonly Anomaly[]): void {
+  let chunk = '{"sessions":[';
+  let first = true;
+  for (const view of views) {
+    chunk += `${first ? '' : ','}${JSON.stringify(view)}`;
+    first = false;
+    if (chunk.length > 1 << 16) {
+      process.stdout.write(chunk);
+      chunk = '';
+    }
+  }
+  process.stdout.write(`${chunk}],"anomalies":${JSON.stringify(orphans)}}\n`);
+}
+
 const DECISION_COLOURS: Record<SessionView['decision'], Parameters<Paint>[1][]> = {
   none: ['dim'],
   'pending-review': ['yellow'],
@@ -41,8 +55,8 @@ const DECISION_COLOURS: Record<SessionView['decision'], Parameters<Paint>[1][]> 
 };
 
 /** The table of session views, padded on the plain text so colours do not shift columns. */
-export function renderTable(snapshot: LedgerSnapshot, paint: Paint): string {
-  const rows = snapshot.sessions.map((view) => {
+export function renderTable(views: Iterable<SessionView>, orphans: number, paint: Paint): string {
+  const rows = Array.from(views, (view) => {
     const { errors, warnings, settled } = countAnomalies(view.anomalies, view.decision);
     const fetchable = view.fetchable.map((name) => (view.modules[name]?.stage === 'preliminary' ? `${name}*` : name));
     const plural = (n: number, word: string) => (n === 0 ? '' : `${n} ${word}${n > 1 ? 's' : ''}`);
@@ -68,7 +82,6 @@ export function renderTable(snapshot: LedgerSnapshot, paint: Paint): string {
       .join('  ')
       .trimEnd();
   const out = [line(header.map((title) => [title, ['bold']])), ...rows.map(line)];
-  const orphans = snapshot.anomalies.length;
   if (orphans > 0) {
     out.push(
       paint(
@@ -97,24 +110,22 @@ export const replayCommand: Command = {
     if (positionals.length === 0) throw new UsageError('replay needs at least one FILE (or - for stdin)', USAGE);
     const flow = readFlow(values.flow);
     const { ledger } = await foldLogs(positionals, { flow });
-    const wanted = values.session && [...new Set(values.session)].sort();
-    const views = wanted?.map((id) => ledger.view(id));
-    if (wanted && views) {
-      const missing = wanted.filter((_, index) => views[index] === undefined);
+    const ids = values.session ? [...new Set(values.session)].sort() : ledger.sessionIds();
+    if (values.session) {
+      const missing = ids.filter((id) => ledger.state(id) === undefined);
       if (missing.length > 0) {
         process.stderr.write(`onboarding-status: no session ${missing.join(', ')} in ${positionals.join(', ')}\n`);
         return EXIT.failed;
       }
     }
     // A filtered replay shows only those sessions: records of no session are not theirs.
-    const snapshot: LedgerSnapshot = views
-      ? { sessions: views.filter((view) => view !== undefined), anomalies: [] }
-      : ledger.snapshot();
-    if (values.json) {
-      process.stdout.write(`${JSON.stringify(snapshot)}\n`);
-      return EXIT.ok;
-    }
-    process.stdout.write(renderTable(snapshot, painter(wantsColour(process.stdout))));
+    const orphans = values.session ? [] : ledger.anomalies();
+    // One view at a time: a million-session log never holds all views, or all of its JSON, at once.
+    const views = (function* () {
+      for (const id of ids) yield ledger.view(id) as SessionView;
+    })();
+    if (values.json) writeSnapshotJson(views, orphans);
+    else process.stdout.write(renderTable(views, orphans.length, painter(wantsColour(process.stdout))));
     return EXIT.ok;
   },
 };

@@ -10,6 +10,20 @@ export { Ledger, type LedgerOptions, type LedgerSnapshot, type Routed } from './
 // The reducer and the view (SPEC 2.2).
 export { applyRecord, initialSession, type SessionState } from './core/session.js';
 export { viewSession } from './core/view.js';
+// Diagrams and test vectors: faces over the machines, read from their state trees.
+export { toDot } from './diagrams/dot.js';
+export { GRAPH_EVENTS } from './diagrams/events.js';
+export {
+  type Diagram,
+  type DiagramEdge,
+  type DiagramNode,
+  type DiagramOptions,
+  type Highlight,
+  machineDiagram,
+  toJsonGraph,
+} from './diagrams/graph.js';
+export { toMermaid } from './diagrams/mermaid.js';
+export { machinePaths, type PathOptions, type PathVector, recordOf } from './diagrams/paths.js';
 export { SEVERITY } from './records/anomaly.js';
 // Records: the one input format (SPEC 2.1).
 export { type DeliveryRecord, type ParsedRecord, type ParseResult, parseLine, parseRecord } from './records/parse.js';

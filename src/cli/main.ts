@@ -1,78 +1,102 @@
 #!/usr/bin/env node
 /**
- * The `onboarding-status` command line.
+ * The `onboarding-status` command line: a thin face over the core. Each command lives in its own
+ * file; this one dispatches, prints help and version, and maps failures to exit codes.
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import type { FlowConfig } from '../types.js';
-import { foldLogs } from './replay.js';
+import { delegated } from './delegate.js';
+import { InputError } from './input.js';
+import { pathsCommand } from './paths.js';
+import { replayCommand } from './replay.js';
+import { type Command, EXIT, UsageError } from './usage.js';
+import { validateCommand } from './validate.js';
+import { visualizeCommand } from './visualize.js';
 
-const USAGE = `Usage: onboarding-status replay FILE... [--json] [--flow FLOW.json]
+const COMMANDS: readonly Command[] = [
+  replayCommand,
+  validateCommand,
+  visualizeCommand,
+  pathsCommand,
+  delegated('serve', 'run the webhook service (SPEC 2.3)', '../service/cli.js', 'serveCommand'),
+  delegated('simulate', 'simulate the vendor sending webhooks', '../simulator/cli.js', 'simulateCommand'),
+];
 
-Fold JSON Lines logs of delivery records into one view per session.
-  --json         print {"sessions":[...],"anomalies":[...]} (SPEC 2.2)
-  --flow FILE    a flow configuration: {"modules":["id","face",...]}
+const USAGE = `Usage: onboarding-status <command> [options]
+
+Turn Incode onboarding webhooks and polls, in whatever order they arrived, into one answer
+per session: status, decision, and what may be fetched now.
+
+Commands:
+${COMMANDS.map((command) => `  ${command.name.padEnd(10)} ${command.summary}`).join('\n')}
+
+Options:
+  -h, --help     show this help (\`onboarding-status <command> --help\` for a command's)
+  -V, --version  print the version
+
+Examples:
+  onboarding-status replay examples/every-kind.jsonl
+  onboarding-status validate --strict logs/*.jsonl
+  onboarding-status visualize onboarding --format svg > onboarding.svg
+  onboarding-status paths session > session-vectors.jsonl
 `;
 
-class UsageError extends Error {}
-
-function readFlow(path: string | undefined): FlowConfig | undefined {
-  if (path === undefined) return undefined;
-  const value = JSON.parse(readFileSync(path, 'utf8')) as unknown;
-  if (!value || typeof value !== 'object' || !Array.isArray((value as FlowConfig).modules)) {
-    throw new UsageError(`--flow ${path}: expected {"modules":[...]}`);
+/** The package's version, from the package.json above this file. */
+function version(): string {
+  for (let dir = new URL('.', import.meta.url); dir.pathname !== '/'; dir = new URL('..', dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL('package.json', dir), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'onboarding-status' && pkg.version) return pkg.version;
+    } catch {
+      // not here: look one directory up
+    }
   }
-  return value as FlowConfig;
-}
-
-async function replay(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { json: { type: 'boolean' }, flow: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-  });
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  if (positionals.length === 0) throw new UsageError('replay needs at least one FILE (or - for stdin)');
-  const ledger = await foldLogs(positionals, { flow: readFlow(values.flow) });
-  const snapshot = ledger.snapshot();
-  if (values.json) {
-    process.stdout.write(`${JSON.stringify(snapshot)}\n`);
-    return 0;
-  }
-  for (const view of snapshot.sessions) {
-    process.stdout.write(
-      `${view.interviewId}\t${view.status}\t${view.decision}\t${view.fetchable.join(',') || '-'}\t${view.anomalies.length} anomalies\n`,
-    );
-  }
-  if (snapshot.anomalies.length > 0)
-    process.stdout.write(`(${snapshot.anomalies.length} records belong to no session)\n`);
-  return 0;
+  return 'unknown';
 }
 
 async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  if (command === undefined || command === '--help' || command === '-h') {
-    process.stdout.write(USAGE);
-    return command === undefined ? 2 : 0;
+  const [name, ...rest] = argv;
+  if (name === undefined) {
+    process.stderr.write(USAGE);
+    return EXIT.usage;
   }
-  if (command === 'replay') return replay(rest);
-  throw new UsageError(`unknown command "${command}"`);
+  if (name === '--help' || name === '-h' || name === 'help') {
+    const command = COMMANDS.find((c) => c.name === rest[0]);
+    process.stdout.write(command ? command.usage : USAGE);
+    return EXIT.ok;
+  }
+  if (name === '--version' || name === '-V') {
+    process.stdout.write(`${version()}\n`);
+    return EXIT.ok;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (command === undefined) throw new UsageError(`unknown command "${name}"`, USAGE);
+  return command.run(rest);
 }
+
+// Output piped into \`head\` closes early: that is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? EXIT.ok);
+  throw error;
+});
 
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
   (error: unknown) => {
-    if (error instanceof UsageError || (error instanceof TypeError && 'code' in error)) {
-      process.stderr.write(`onboarding-status: ${error.message}\n\n${USAGE}`);
-      process.exitCode = 2;
+    if (error instanceof UsageError) {
+      process.stderr.write(`onboarding-status: ${error.message}\n${error.usage ? `\n${error.usage}` : ''}`);
+      process.exitCode = EXIT.usage;
       return;
     }
-    process.stderr.write(`onboarding-status: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
+    if (error instanceof InputError) {
+      process.stderr.write(`onboarding-status: ${error.message}\n`);
+      process.exitCode = EXIT.usage;
+      return;
+    }
+    process.stderr.write(
+      `onboarding-status: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    process.exitCode = EXIT.failed;
   },
 );

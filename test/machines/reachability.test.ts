@@ -8,7 +8,7 @@ import { type AnyStateMachine, initialTransition, transition } from 'xstate';
 import { MODELS } from '../../machines/index.js';
 import type { MachineState } from '../../src/core/compile.js';
 import { compiledMachines } from '../../src/core/session.js';
-import { GRAPH_EVENTS } from '../support/graph-events.js';
+import { GRAPH_EVENTS } from '../../src/diagrams/events.js';
 
 type Name = keyof typeof MODELS;
 

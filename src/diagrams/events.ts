@@ -3,13 +3,14 @@
  * passed explicitly (the graph would otherwise try XState's internal events), with distinct
  * delivery keys and times so that the guards see new evidence.
  */
-import type { EvidenceEvent } from '../../src/index.js';
-import { ONBOARDING_STATUSES } from '../../src/index.js';
-import type { DeliveryKey } from '../../src/types.js';
+import type { MachineName } from '../../machines/index.js';
+import type { DeliveryKey, EvidenceEvent } from '../types.js';
+import { ONBOARDING_STATUSES } from '../vendor/statuses.js';
 
 const key = (k: string) => k as DeliveryKey;
 
-export const GRAPH_EVENTS: Readonly<Record<'onboarding' | 'session' | 'evidence', readonly EvidenceEvent[]>> = {
+/** For each machine, the events that drive it through every state (for @xstate/graph traversals). */
+export const GRAPH_EVENTS: Readonly<Record<MachineName, readonly EvidenceEvent[]>> = {
   onboarding: [
     ...ONBOARDING_STATUSES.filter((s) => s !== 'UNKNOWN').map((type, i) => ({ type, key: key(`w${i}`), at: 10 + i })),
     { type: 'session-pending-review', key: key('p'), at: 5 },

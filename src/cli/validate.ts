@@ -1,0 +1,106 @@
+/**
+ * `validate`: the same fold as `replay`, reporting every anomaly where it happened (file, line,
+ * session), with the sentence the core wrote. The exit code says whether errors remain.
+ */
+import type { Anomaly } from '../types.js';
+import { isSettled } from './findings.js';
+import { foldLogs } from './input.js';
+import { painter, wantsColour } from './style.js';
+import { type Command, EXIT, parse, UsageError } from './usage.js';
+
+const USAGE = `Usage: onboarding-status validate FILE... [--strict] [--json]
+
+Fold JSON Lines logs of delivery records (SPEC 2.1) and report every anomaly: file, line,
+session, code, severity, and what happened. FILE - reads stdin.
+
+Exit status:
+  0  no errors remain (warnings are reported, but pass)
+  1  errors remain: invalid payloads, unknown kinds or statuses, uncorrelated records, or a
+     conflicting decision that no later poll settled (with --strict: warnings too)
+  2  the command line is wrong, or a FILE cannot be read
+
+Options:
+  --strict     warnings fail too (duplicates, late deliveries, stale polls, deprecated
+               webhooks, deliveries after the decision)
+  --json       print {"ok":...,"errors":n,"warnings":n,"records":n,"sessions":n,"anomalies":[...]}
+  -h, --help   show this help
+
+Examples:
+  onboarding-status validate examples/invalid-payloads.jsonl
+  onboarding-status validate --strict examples/duplicated.jsonl || echo "retries seen"
+  onboarding-status validate --json logs/today.jsonl | jq '.anomalies[] | select(.severity == "error")'
+`;
+
+/** One reported anomaly: the core's anomaly, where it belongs, and whether it still counts. */
+export interface Finding extends Anomaly {
+  /** The session it belongs to; `null` for a record that belongs to none. */
+  readonly session: string | null;
+  /** A conflicting decision that a later poll settled: reported, but no longer an error. */
+  readonly settled?: boolean;
+}
+
+const byPosition = (files: readonly string[]) => (a: Finding, b: Finding) => {
+  const fileA = files.indexOf(a.source?.file ?? '');
+  const fileB = files.indexOf(b.source?.file ?? '');
+  if (fileA !== fileB) return fileA - fileB;
+  return (a.source?.line ?? 0) - (b.source?.line ?? 0);
+};
+
+export const validateCommand: Command = {
+  name: 'validate',
+  summary: 'report every anomaly of logs with file and line; exit 1 on errors',
+  usage: USAGE,
+  async run(args) {
+    const { values, positionals } = parse(this, args, { strict: { type: 'boolean' }, json: { type: 'boolean' } });
+    if (values.help) {
+      process.stdout.write(USAGE);
+      return EXIT.ok;
+    }
+    if (positionals.length === 0) throw new UsageError('validate needs at least one FILE (or - for stdin)', USAGE);
+    const { ledger, records } = await foldLogs(positionals);
+    const findings: Finding[] = [];
+    for (const id of ledger.sessionIds()) {
+      const state = ledger.state(id);
+      if (state === undefined) continue;
+      // Only a session that had a conflict needs its view: is the conflict settled since?
+      const decision = state.anomalies.some((a) => a.code === 'conflicting-decision')
+        ? (ledger.view(id)?.decision ?? 'none')
+        : 'none';
+      for (const anomaly of state.anomalies) {
+        findings.push(
+          isSettled(anomaly, decision) ? { ...anomaly, session: id, settled: true } : { ...anomaly, session: id },
+        );
+      }
+    }
+    for (const anomaly of ledger.anomalies()) findings.push({ ...anomaly, session: null });
+    findings.sort(byPosition(positionals));
+    const counts = (finding: Finding) => finding.settled !== true;
+    const errors = findings.filter((f) => f.severity === 'error' && counts(f)).length;
+    const warnings = findings.filter((f) => f.severity === 'warning' && counts(f)).length;
+    const ok = errors === 0 && (!values.strict || warnings === 0);
+    if (values.json) {
+      process.stdout.write(
+        `${JSON.stringify({ ok, errors, warnings, records, sessions: ledger.size, anomalies: findings })}\n`,
+      );
+      return ok ? EXIT.ok : EXIT.failed;
+    }
+    const paint = painter(wantsColour(process.stdout));
+    for (const finding of findings) {
+      const where = `${finding.source?.file ?? '-'}:${finding.source?.line ?? '-'}`;
+      const severity = finding.settled
+        ? paint('settled', 'dim')
+        : paint(finding.severity, finding.severity === 'error' ? 'red' : 'yellow');
+      const session = finding.session === null ? 'no session' : `session ${finding.session}`;
+      const note = finding.settled ? ' (a later poll settled it)' : '';
+      process.stdout.write(
+        `${paint(where, 'bold')}: ${severity} ${finding.code} (${session}): ${finding.message}${note}\n`,
+      );
+    }
+    const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+    const summary = `${plural(errors, 'error')}, ${plural(warnings, 'warning')} in ${plural(records, 'record')}, ${plural(ledger.size, 'session')}`;
+    process.stdout.write(
+      `${ok ? paint('ok', 'green') : paint('failed', 'red', 'bold')}: ${summary}${values.strict ? ' (strict)' : ''}\n`,
+    );
+    return ok ? EXIT.ok : EXIT.failed;
+  },
+};

@@ -1,0 +1,151 @@
+/**
+ * A statechart as a plain graph of nodes and edges, read by walking `machine.root` (the
+ * StateNode tree XState builds from the machine's config). Every diagram format renders this
+ * graph, so what a diagram shows is what the machine holds.
+ */
+import type { AnyStateMachine } from 'xstate';
+
+type AnyNode = AnyStateMachine['root'];
+
+/** One state of a machine. */
+export interface DiagramNode {
+  /** The state's path, dot-separated, starting with the machine id (`onboarding.review.conflict`). */
+  readonly id: string;
+  /** The state's own key (`conflict`). */
+  readonly key: string;
+  /** The parent's id; `null` for the root. */
+  readonly parent: string | null;
+  readonly type: 'atomic' | 'compound' | 'parallel' | 'final' | 'history';
+  /** It is the initial state of its (compound) parent. */
+  readonly initial: boolean;
+  /** Final by type, or tagged `terminal` (our end states, which can still take contradicting evidence). */
+  readonly terminal: boolean;
+  readonly tags: readonly string[];
+  readonly description?: string;
+}
+
+/** One transition: an event, optionally guarded, from a state to a state. */
+export interface DiagramEdge {
+  readonly source: string;
+  /** The target state's id; the source itself for a transition without a target. */
+  readonly target: string;
+  readonly event: string;
+  readonly guard?: string;
+  readonly actions: readonly string[];
+  /** The transition has no target: it only records evidence, the state stays. */
+  readonly internal: boolean;
+}
+
+/** A machine as nodes (in document order, parents before children) and edges. */
+export interface Diagram {
+  readonly machine: string;
+  readonly nodes: readonly DiagramNode[];
+  readonly edges: readonly DiagramEdge[];
+}
+
+function nameOf(item: unknown): string {
+  if (typeof item === 'string') return item;
+  if (item && typeof item === 'object' && 'type' in item && typeof item.type === 'string') return item.type;
+  if (typeof item === 'function' && item.name) return item.name;
+  return '(inline)';
+}
+
+const idOf = (node: AnyNode) => [node.machine.id, ...node.path].join('.');
+
+/** Read a machine's state tree and transitions into a diagram graph. */
+export function machineDiagram(machine: AnyStateMachine): Diagram {
+  const nodes: DiagramNode[] = [];
+  const edges: DiagramEdge[] = [];
+  const visit = (node: AnyNode): void => {
+    const parent = node.parent;
+    const tags = [...node.tags];
+    const entry: DiagramNode = {
+      id: idOf(node),
+      key: parent ? node.key : node.machine.id,
+      parent: parent ? idOf(parent) : null,
+      type: node.type,
+      initial: parent?.type === 'compound' && parent.config.initial === node.key,
+      terminal: node.type === 'final' || tags.includes('terminal'),
+      tags,
+      ...(node.description === undefined ? {} : { description: node.description }),
+    };
+    nodes.push(entry);
+    for (const [event, transitions] of node.transitions) {
+      for (const transition of transitions) {
+        const targets = transition.target ?? [];
+        const common = {
+          source: entry.id,
+          event,
+          ...(transition.guard === undefined ? {} : { guard: nameOf(transition.guard) }),
+          actions: transition.actions.map(nameOf),
+        };
+        if (targets.length === 0) edges.push({ ...common, target: entry.id, internal: true });
+        for (const target of targets) edges.push({ ...common, target: idOf(target), internal: false });
+      }
+    }
+    for (const child of Object.values(node.states)) visit(child);
+  };
+  visit(machine.root);
+  return { machine: machine.id, nodes, edges };
+}
+
+/** The edges drawn between the same two states with the same guard, merged into one label each. */
+export interface EdgeGroup {
+  readonly source: string;
+  readonly target: string;
+  readonly events: readonly string[];
+  readonly guard?: string;
+  readonly internal: boolean;
+}
+
+/** Merge edges that share source, target and guard, so a diagram draws one arrow per move. */
+export function groupEdges(edges: readonly DiagramEdge[], options: { internal?: boolean } = {}): EdgeGroup[] {
+  const groups = new Map<
+    string,
+    { source: string; target: string; events: string[]; guard?: string; internal: boolean }
+  >();
+  for (const edge of edges) {
+    if (edge.internal && !options.internal) continue;
+    const id = JSON.stringify([edge.source, edge.target, edge.guard ?? null]);
+    const group = groups.get(id);
+    if (group) {
+      if (!group.events.includes(edge.event)) group.events.push(edge.event);
+      continue;
+    }
+    groups.set(id, {
+      source: edge.source,
+      target: edge.target,
+      events: [edge.event],
+      ...(edge.guard === undefined ? {} : { guard: edge.guard }),
+      internal: edge.internal,
+    });
+  }
+  return [...groups.values()];
+}
+
+/** Which states to highlight: those a recorded session reached, and where it is now. */
+export interface Highlight {
+  /** Node ids the session passed through (including where it is now). */
+  readonly reached: ReadonlySet<string>;
+  /** Node ids the session is in now. */
+  readonly current: ReadonlySet<string>;
+}
+
+/** Options every diagram format takes. */
+export interface DiagramOptions {
+  /** Also draw transitions without a target (they record evidence; the state stays). */
+  readonly internal?: boolean;
+  readonly highlight?: Highlight;
+}
+
+/** The graph as JSON-ready data, with the highlight folded into the nodes. */
+export function toJsonGraph(diagram: Diagram, options: DiagramOptions = {}): unknown {
+  const { highlight } = options;
+  return {
+    machine: diagram.machine,
+    nodes: diagram.nodes.map((node) =>
+      highlight ? { ...node, reached: highlight.reached.has(node.id), current: highlight.current.has(node.id) } : node,
+    ),
+    edges: diagram.edges,
+  };
+}

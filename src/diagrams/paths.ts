@@ -1,0 +1,168 @@
+/**
+ * Test vectors from the machines' paths (@xstate/graph): for each path, the events in order, the
+ * delivery records that carry them (SPEC 2.1), the state XState ends in, and the session view the
+ * core gives for those records. Integrators replay the records into their own handlers and
+ * compare.
+ */
+import { getShortestPaths, getSimplePaths } from '@xstate/graph';
+import { type AnyStateMachine, initialTransition, transition } from 'xstate';
+import { type MachineName, MODELS } from '../../machines/index.js';
+import { Ledger } from '../core/ledger.js';
+import { initialSession } from '../core/session.js';
+import { viewSession } from '../core/view.js';
+import type { DeliveryRecord } from '../records/parse.js';
+import type { EvidenceEvent, SessionView } from '../types.js';
+import { GRAPH_EVENTS } from './events.js';
+
+/** One test vector: records in, state and view out. */
+export interface PathVector {
+  readonly machine: MachineName;
+  /** What the path reaches: the full state value (shortest) or one region's state (simple). */
+  readonly reaches: string;
+  /** The machine events, in order (times as ISO 8601). */
+  readonly events: readonly Record<string, unknown>[];
+  /** The same events as delivery records, in the order to apply them. */
+  readonly records: readonly DeliveryRecord[];
+  /** The machine's state value after the events, by region. */
+  readonly state: Readonly<Record<string, string>>;
+  /** The parts of the session view a handler decides on. */
+  readonly view: Pick<SessionView, 'status' | 'decision' | 'fetchable' | 'pollRequested' | 'terminal' | 'session'>;
+}
+
+/** Options of `machinePaths`. */
+export interface PathOptions {
+  /**
+   * Every simple path to each state of each region (the state value projected on one region),
+   * instead of the shortest path to each full state value.
+   * @defaultValue false
+   */
+  readonly simple?: boolean;
+  /**
+   * At most this many vectors (simple paths multiply quickly).
+   * @defaultValue Infinity
+   */
+  readonly max?: number;
+}
+
+/** The session every vector is about. */
+export const VECTOR_SESSION = 'vector-1';
+const BASE = Date.parse('2026-11-25T10:00:00.000Z');
+/** Graph events count time in small steps; a step is one second of the vector's clock. */
+const iso = (step: number) => new Date(BASE + step * 1000).toISOString();
+
+/** The delivery record that carries a machine event. */
+export function recordOf(event: EvidenceEvent, interviewId: string = VECTOR_SESSION): DeliveryRecord {
+  const receivedAt = iso(event.at);
+  const body = (fields: Record<string, unknown>) => ({ interviewId, ...fields });
+  switch (event.type) {
+    case 'video-selfie':
+      return { kind: event.type, receivedAt, body: body({}) };
+    case 'watchlist':
+      return { kind: event.type, receivedAt, body: body({ ref: event.ref, search_id: `search-${event.ref}` }) };
+    case 'face-authentication':
+      return { kind: event.type, receivedAt, body: body({ success: event.outcome === 'succeeded' }) };
+    case 'work-history':
+      return { kind: event.type, receivedAt, body: body({ requestId: event.requestId, workHistory: {} }) };
+    case 'proof-of-payment':
+      return { kind: event.type, receivedAt, body: body({ requestId: event.requestId, totalCfdi: '100.00' }) };
+    case 'authentication':
+      return {
+        kind: event.type,
+        receivedAt,
+        body: body({ overallStatus: event.outcome === 'succeeded' ? 'PASS' : 'FAIL' }),
+      };
+    case 'ine-scraping':
+      return { kind: event.type, receivedAt, body: { InterviewId: interviewId, ScrapingStatus: event.progress } };
+    case 'session-started':
+    case 'session-progress':
+    case 'session-pending-review':
+    case 'session-succeeded':
+    case 'session-failed':
+    case 'identity-enrolled':
+      return { kind: event.type, receivedAt, body: body({}) };
+    default:
+      if ('requestedAt' in event && event.requestedAt !== undefined) {
+        return {
+          kind: 'poll',
+          interviewId,
+          requestedAt: iso(event.requestedAt),
+          receivedAt,
+          body: { onboardingStatus: event.type },
+        };
+      }
+      return { kind: 'onboarding-status', receivedAt, body: body({ onboardingStatus: event.type }) };
+  }
+}
+
+function describeEvent(event: EvidenceEvent): Record<string, unknown> {
+  const { key: _key, at, ...rest } = event;
+  const out: Record<string, unknown> = { ...rest, at: iso(at) };
+  if ('requestedAt' in event && event.requestedAt !== undefined) out.requestedAt = iso(event.requestedAt);
+  return out;
+}
+
+/** Replay events through XState itself: the expected state comes from the source of truth. */
+function stateAfter(machine: AnyStateMachine, events: readonly EvidenceEvent[]): Record<string, string> {
+  let [snapshot] = initialTransition(machine);
+  for (const event of events) [snapshot] = transition(machine, snapshot, event);
+  return snapshot.value as Record<string, string>;
+}
+
+/**
+ * The paths of a machine as test vectors. Each vector is checked as it is made: its records,
+ * folded by the core, must put the machine in the state XState reached, or this throws.
+ */
+export function machinePaths(name: MachineName, options: PathOptions = {}): PathVector[] {
+  const machine = MODELS[name].machine as AnyStateMachine;
+  const events = GRAPH_EVENTS[name] as never;
+  const found: { reaches: string; events: EvidenceEvent[] }[] = [];
+  const stepsOf = (path: { steps: readonly { event: { type: string } }[] }) =>
+    path.steps.map((step) => step.event).filter((event) => !event.type.startsWith('xstate.')) as EvidenceEvent[];
+  if (options.simple) {
+    for (const region of Object.keys(machine.root.states)) {
+      const paths = getSimplePaths(machine, {
+        events,
+        serializeState: (snapshot) => (snapshot.value as Record<string, string>)[region],
+      });
+      for (const path of paths) {
+        found.push({
+          reaches: `${region}.${(path.state.value as Record<string, string>)[region]}`,
+          events: stepsOf(path),
+        });
+      }
+    }
+  } else {
+    const paths = getShortestPaths(machine, { events, serializeState: (snapshot) => JSON.stringify(snapshot.value) });
+    for (const path of paths) found.push({ reaches: JSON.stringify(path.state.value), events: stepsOf(path) });
+  }
+  const max = options.max ?? Number.POSITIVE_INFINITY;
+  return found.slice(0, max).map(({ reaches, events: steps }) => {
+    const state = stateAfter(machine, steps);
+    const records = steps.map((event) => recordOf(event));
+    const ledger = new Ledger();
+    for (const record of records) ledger.add(record);
+    const folded = ledger.state(VECTOR_SESSION) ?? initialSession(VECTOR_SESSION);
+    const foldedValue = folded.machines[name].value;
+    if (JSON.stringify(foldedValue) !== JSON.stringify(state)) {
+      throw new Error(
+        `the records of the ${name} path to ${reaches} fold to ${JSON.stringify(foldedValue)}, but XState reaches ${JSON.stringify(state)}`,
+      );
+    }
+    const view = viewSession(folded);
+    return {
+      machine: name,
+      reaches,
+      events: steps.map(describeEvent),
+      records,
+      state,
+      view: {
+        status: view.status,
+        decision: view.decision,
+        fetchable: view.fetchable,
+        pollRequested: view.pollRequested,
+        terminal: view.terminal,
+        session: view.session,
+      },
+    };
+  });
+}

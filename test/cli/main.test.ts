@@ -1,0 +1,105 @@
+/** The command line's front door: help, version, unknown commands, and the delegated commands. */
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { cli, ROOT } from '../support/cli.js';
+
+const COMMANDS = ['replay', 'validate', 'visualize', 'paths'];
+
+describe('onboarding-status', () => {
+  it('prints the version of package.json with --version and -V', () => {
+    const { version } = JSON.parse(readFileSync(`${ROOT}/package.json`, 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) {
+      const run = cli([flag]);
+      expect(run).toEqual({ status: 0, stdout: `${version}\n`, stderr: '' });
+    }
+  });
+
+  it('lists every command with --help, on stdout, exit 0', () => {
+    const run = cli(['--help']);
+    expect(run.status).toBe(0);
+    expect(run.stderr).toBe('');
+    for (const command of [...COMMANDS, 'serve', 'simulate'])
+      expect(run.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+  });
+
+  it('prints the usage on stderr and exits 2 without a command', () => {
+    const run = cli([]);
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain('Usage: onboarding-status <command>');
+  });
+
+  it('rejects an unknown command with exit 2 and says which', () => {
+    const run = cli(['frobnicate']);
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain('unknown command "frobnicate"');
+  });
+
+  for (const command of COMMANDS) {
+    it(`${command} --help shows its usage and examples, exit 0`, () => {
+      for (const args of [
+        [command, '--help'],
+        [command, '-h'],
+        ['help', command],
+      ]) {
+        const run = cli(args);
+        expect(run.status).toBe(0);
+        expect(run.stderr).toBe('');
+        expect(run.stdout).toContain(`Usage: onboarding-status ${command}`);
+        expect(run.stdout).toMatch(/Examples:\n {2}onboarding-status /);
+      }
+    });
+
+    it(`${command} rejects an unknown option with exit 2 and its usage on stderr`, () => {
+      const run = cli([command, '--no-such-option']);
+      expect(run.status).toBe(2);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toContain("Unknown option '--no-such-option'");
+      expect(run.stderr).toContain(`Usage: onboarding-status ${command}`);
+    });
+  }
+
+  for (const [command, module] of [
+    ['serve', 'service'],
+    ['simulate', 'simulator'],
+  ] as const) {
+    it.skipIf(existsSync(`${ROOT}/dist/src/${module}/cli.js`))(
+      `says clearly that ${command} is not in this build, exit 2`,
+      () => {
+        const run = cli([command, '--port', '8080']);
+        expect(run.status).toBe(2);
+        expect(run.stdout).toBe('');
+        expect(run.stderr).toMatch(
+          new RegExp(`${command} is not available in this build .*${module}/cli\\.js is missing`),
+        );
+      },
+    );
+  }
+});
+
+describe('serve and simulate dispatch', () => {
+  it('hands the arguments to the module that provides the command, and returns its exit code', () => {
+    // A copy of the build with a stand-in service module: the real one is another team's.
+    const dir = mkdtempSync(`${tmpdir()}/os-cli-`);
+    try {
+      cpSync(`${ROOT}/dist`, `${dir}/dist`, { recursive: true });
+      cpSync(`${ROOT}/package.json`, `${dir}/package.json`);
+      symlinkSync(`${ROOT}/node_modules`, `${dir}/node_modules`);
+      mkdirSync(`${dir}/dist/src/service`, { recursive: true });
+      writeFileSync(
+        `${dir}/dist/src/service/cli.js`,
+        'export async function serveCommand(args) { process.stdout.write("serving " + args.join(" ") + "\\n"); return 7; }\n',
+      );
+      const run = spawnSync(process.execPath, [`${dir}/dist/src/cli/main.js`, 'serve', '--port', '8080'], {
+        encoding: 'utf8',
+      });
+      expect(run.stdout).toBe('serving --port 8080\n');
+      expect(run.status).toBe(7);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -2,7 +2,6 @@
  * Open the store a `--store` option names: a PostgreSQL URL (`postgres://…`), loaded only when
  * asked for, or else the path of an embedded SQLite file.
  */
-import { createSqliteStore } from './sqlite.js';
 import type { Store } from './types.js';
 
 /** Options every store understands. */
@@ -16,7 +15,8 @@ export const isPostgresUrl = (spec: string): boolean => /^postgres(ql)?:\/\//i.t
 
 /** Open a store from a SQLite path or a PostgreSQL URL. */
 export async function openStore(spec: string, options: OpenStoreOptions = {}): Promise<Store> {
-  if (!isPostgresUrl(spec)) return createSqliteStore(spec, options);
+  // Each store's native or network client is loaded only when that store is opened.
+  if (!isPostgresUrl(spec)) return (await import('./sqlite.js')).createSqliteStore(spec, options);
   // A variable path keeps the PostgreSQL client out of the module graph until it is wanted.
   const path = './postgres.js';
   let module: { createPostgresStore?: (url: string, options?: OpenStoreOptions) => Store | Promise<Store> };

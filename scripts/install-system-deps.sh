@@ -3,6 +3,8 @@
 set -euo pipefail
 packages=()
 command -v dot >/dev/null 2>&1 || packages+=(graphviz)
+# Headless Chromium for the dashboard's browser tests (playwright-core drives it; no browser download).
+[ -x /usr/bin/chromium ] || packages+=(chromium)
 if [ ${#packages[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "missing system packages: ${packages[*]} (run as root, or: sudo apt-get install ${packages[*]})" >&2

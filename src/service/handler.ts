@@ -13,6 +13,7 @@ import type { Anomaly, Decision, FlowConfig, SessionView } from '../types.js';
 import { isWebhookKind } from '../vendor/kinds.js';
 import { isOnboardingStatus } from '../vendor/statuses.js';
 import { Authenticator, type AuthOptions } from './auth.js';
+import { dashboardResponse, traceSession } from './dashboard/index.js';
 import { ChangeSignal, eventStream } from './events.js';
 import { ServiceMetrics } from './metrics.js';
 
@@ -253,6 +254,12 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
           yield records;
         });
       }
+      if (sub === 'machines') {
+        const trace = traceSession(id, await store.sessionRecords(id), flow);
+        return trace === undefined
+          ? problem(404, 'unknown-session', `no delivery names session "${id}"`)
+          : json(200, trace);
+      }
     }
     if (root === 'records' && id === undefined) {
       const start = Number(url.searchParams.get('after') ?? 0);
@@ -311,6 +318,13 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       }
       if (path[0] === 'oauth' && path[1] === 'token' && path.length === 2 && auth.issuesTokens) {
         return method === 'POST' ? await auth.issueToken(request) : only('POST');
+      }
+      if (path.length === 1 && path[0] === '') {
+        if (method !== 'GET') return only('GET');
+        if (!auth.checkRead(request, client)) {
+          return problem(401, 'unauthorized', 'the dashboard needs the read headers (or a loopback client)');
+        }
+        return dashboardResponse();
       }
       if (path.length === 1 && path[0] === 'healthz') {
         return method === 'GET' ? json(200, { ok: true }) : only('GET');

@@ -84,6 +84,7 @@ try {
     await page.goto(`${server.url}/#session=${encodeURIComponent(open)}`);
     await page.locator(`#detail[data-loaded="${open}"]`).waitFor({ timeout: 15_000 });
     await page.locator('#live.on').waitFor({ timeout: 15_000 });
+    await page.locator('#d-summary dt').first().waitFor({ timeout: 15_000 });
     await page.evaluate('window.scrollTo(0, 0)');
     await page.screenshot({ path: out, fullPage: true, animations: 'disabled' });
     console.error(`wrote ${out}`);

@@ -170,6 +170,27 @@ describe.skipIf(!available && !required)('dashboard in headless Chromium', () =>
     expect(await classOf('onboarding.review.pendingReview')).toContain('current');
   });
 
+  it('opens a session from its link (#session=…) with its view, fetchable modules and timeline', async () => {
+    const linked = await browser.context.newPage();
+    linked.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    try {
+      await linked.goto(`${server.url}/#session=s2`);
+      await linked.locator('#detail[data-loaded="s2"]').waitFor(WAIT);
+      await linked.locator('#d-summary dd').first().waitFor(WAIT);
+      const summary = await linked.locator('#d-summary').textContent();
+      expect(summary).toContain('ONBOARDING_FINISHED');
+      expect(summary).toContain('pending review');
+      expect(await linked.locator('#d-modules tbody th').allTextContents()).toEqual(
+        await row('s2')
+          .locator('[data-module]')
+          .evaluateAll((chips) => chips.map((chip) => chip.getAttribute('data-module'))),
+      );
+      expect(await linked.locator('#timeline > li').count()).toBe(3);
+    } finally {
+      await linked.close();
+    }
+  });
+
   it('ran without script errors or blocked resources', () => {
     expect(problems).toEqual([]);
   });

@@ -305,6 +305,11 @@ async function fetchDetail(id) {
   }
 }
 
+function showView(view) {
+  $('d-summary').replaceChildren(...summary(view));
+  $('d-modules').replaceChildren(modulesTable(view));
+}
+
 async function loadDetail(scroll) {
   const id = selected;
   const entry = id === null ? undefined : sessions.get(id);
@@ -315,10 +320,7 @@ async function loadDetail(scroll) {
   }
   section.hidden = false;
   $('d-id').textContent = id;
-  if (entry) {
-    $('d-summary').replaceChildren(...summary(entry.view));
-    $('d-modules').replaceChildren(modulesTable(entry.view));
-  }
+  if (entry) showView(entry.view);
   const token = ++detailToken;
   try {
     const { records, trace } = await fetchDetail(id);
@@ -360,7 +362,10 @@ function connect() {
     const known = sessions.get(view.interviewId);
     sessions.set(view.interviewId, { view, seq: Number(event.lastEventId) || 0, fresh: known !== undefined });
     queueRender();
-    if (view.interviewId === selected) queueDetail();
+    if (view.interviewId === selected) {
+      showView(view);
+      queueDetail();
+    }
   });
 }
 

@@ -56,11 +56,11 @@ export function structureOf(name: MachineName): DiagramMachine {
 /** Every machine's structure, in the order the page shows them. */
 export const DIAGRAM_MACHINES: readonly MachineName[] = ['onboarding', 'session', 'evidence'];
 
-const COL = 190;
-const BOX_W = 124;
-const BOX_H = 30;
-const ROW = 54;
-const TOP = 58;
+const COL = 156;
+const BOX_W = 110;
+const BOX_H = 28;
+const ROW = 48;
+const TOP = 54;
 const PAD = 10;
 
 const escapeXml = (text: string) =>
@@ -103,7 +103,8 @@ export function diagramSvg(machine: DiagramMachine): string {
           // Forward jumps curve on the right, moves back on the left, wider the farther they go.
           const side = to > from ? 1 : -1;
           const x = side > 0 ? boxX + BOX_W : boxX;
-          const bulge = side * Math.min(8 + 5 * distance, (COL - BOX_W) / 2 - 3);
+          // A cubic whose control points sit 1.6 × bulge out reaches 1.2 × bulge: it stays in its column.
+          const bulge = side * Math.min(6 + 3 * distance, ((COL - BOX_W) / 2 - 3) / 1.2);
           const y1 = yOf(from) + BOX_H / 2 + (side > 0 ? 4 : -4);
           const y2 = yOf(to) + BOX_H / 2 + (side > 0 ? -4 : 4);
           d = `M${x} ${y1} C${x + bulge * 1.6} ${y1}, ${x + bulge * 1.6} ${y2}, ${x + 1 * side} ${y2}`;
@@ -122,7 +123,7 @@ export function diagramSvg(machine: DiagramMachine): string {
       parts.push(
         `<g class="st" data-state="${escapeXml(ref)}">`,
         `<rect x="${boxX}" y="${yOf(index)}" width="${BOX_W}" height="${BOX_H}" rx="6"/>`,
-        `<text x="${cx}" y="${yOf(index) + BOX_H / 2 + 4.5}" text-anchor="middle">${escapeXml(state.key)}</text>`,
+        `<text x="${cx}" y="${yOf(index) + BOX_H / 2 + 4}" text-anchor="middle">${escapeXml(state.key)}</text>`,
         `<title>${escapeXml(`${machine.name} · ${region.key} · ${state.key}${note === '' ? '' : ` — ${note}`}`)}</title>`,
         '</g>',
       );

@@ -39,7 +39,7 @@ h2 { margin: 0 0 10px; font-size: 16px; } h3 { margin: 20px 0 8px; font-size: 14
 :focus-visible { outline: 3px solid #f2a900; outline-offset: 1px; }
 .table-wrap { overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; }
-#sessions th, #sessions td { text-align: left; padding: 7px 10px; border-bottom: 1px solid var(--soft); vertical-align: middle; }
+#sessions th, #sessions td { text-align: left; padding: 6px 10px; border-bottom: 1px solid var(--soft); vertical-align: middle; }
 #sessions thead th { font-size: 12px; text-transform: uppercase; letter-spacing: .4px; color: var(--muted); border-bottom: 2px solid var(--line); }
 #sessions tbody tr { cursor: pointer; }
 #sessions tbody tr:hover { background: #f7f9fb; }
@@ -56,7 +56,7 @@ button.link { font: inherit; font-weight: 600; color: var(--accent); background:
 .decision-conflict { background: var(--warn-soft); color: var(--warn); outline: 1px solid #e0a458; }
 .decision-pending-review { background: var(--pending-soft); color: var(--pending); }
 .hint { font-weight: 500; }
-.chip { display: inline-flex; align-items: center; gap: 4px; margin: 2px 4px 2px 0; padding: 1px 8px; border-radius: 6px; font-size: 12.5px; white-space: nowrap; }
+.chip { display: inline-flex; align-items: center; gap: 4px; margin: 2px 4px 2px 0; padding: 0 7px; border-radius: 6px; font-size: 12px; white-space: nowrap; }
 .chip.final { background: var(--ok-soft); color: var(--ok); border: 1px solid #9fd3b2; }
 .chip.preliminary { background: #fff; color: #7a4a00; border: 1px dashed #c58a2b; }
 .chip .glyph { font-size: 10px; }
@@ -80,17 +80,17 @@ table.modules thead th { font-size: 12px; color: var(--muted); }
 .legend .key { display: inline-block; width: 26px; height: 14px; border-radius: 4px; vertical-align: -2px; margin-right: 6px; border: 1.5px solid #aab3bd; background: #fff; }
 .legend .key.reached { background: var(--accent-soft); border-color: var(--accent); }
 .legend .key.current { background: var(--accent); border: 3px solid #0d3a7a; }
-.diagrams { display: grid; gap: 12px; }
+.diagrams { display: flex; flex-wrap: wrap; gap: 12px; align-items: flex-start; }
 figure { margin: 0; border: 1px solid var(--soft); border-radius: 8px; padding: 6px 8px 4px; overflow-x: auto; }
 figcaption { font-weight: 600; font-size: 13px; }
 svg.diagram { max-width: 100%; height: auto; display: block; }
 svg .region-bg { fill: #f7f9fb; stroke: #e3e7eb; }
-svg .region-title { font: 600 12.5px system-ui, "DejaVu Sans", sans-serif; fill: #3a434d; }
+svg .region-title { font: 600 11.5px system-ui, "DejaVu Sans", sans-serif; fill: #3a434d; }
 svg .initial { fill: #59636e; }
 svg .edge { fill: none; stroke: #a4adb8; stroke-width: 1.3; }
 svg .arrowhead { fill: #8a94a0; }
 svg .st rect { fill: #fff; stroke: #aab3bd; stroke-width: 1.5; }
-svg .st text { font: 12px ui-monospace, "DejaVu Sans Mono", monospace; fill: #59636e; }
+svg .st text { font: 11.5px ui-monospace, "DejaVu Sans Mono", monospace; fill: #59636e; }
 svg .st.reached rect { fill: var(--accent-soft); stroke: var(--accent); }
 svg .st.reached text { fill: #123a70; font-weight: 600; }
 svg .st.current rect { fill: var(--accent); stroke: #0d3a7a; stroke-width: 3; }
@@ -113,7 +113,7 @@ svg .st.current text { fill: #fff; font-weight: 700; }
 .anomaly.error { background: var(--bad-soft); border-color: var(--bad); }
 .anomaly strong { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 12.5px; }
 .error-box { color: var(--bad); font-weight: 600; }
-.columns { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 24px; }
+.columns { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 28px; }
 @media (max-width: 1000px) { .columns { grid-template-columns: 1fr; } }
 `;
 
@@ -169,16 +169,22 @@ export function dashboardPage(): string {
   <div class="detail-head"><h2 id="detail-title">Session <code id="d-id"></code></h2></div>
   <p id="d-error" class="error-box" role="alert" hidden></p>
   <dl id="d-summary" class="summary"></dl>
-  <h3>Fetchable now</h3>
-  <div id="d-modules"></div>
   <h3 id="diagram-title">State diagram</h3>
   <p class="legend"><span><span class="key"></span>not reached</span><span><span class="key reached"></span>reached</span><span><span class="key current"></span>current</span><span>Hover a state or an arrow for its description and events.</span></p>
   <div class="diagrams" aria-describedby="diagram-title">
 ${figures}
   </div>
   <ul id="d-states" aria-label="Current states"></ul>
-  <h3>Delivery timeline <span id="timeline-count" class="muted"></span></h3>
-  <ol id="timeline" class="timeline" aria-label="Deliveries, latest first"></ol>
+  <div class="columns">
+    <div>
+      <h3>Delivery timeline <span id="timeline-count" class="muted"></span></h3>
+      <ol id="timeline" class="timeline" aria-label="Deliveries, latest first"></ol>
+    </div>
+    <div>
+      <h3>Fetchable now</h3>
+      <div id="d-modules"></div>
+    </div>
+  </div>
 </section>
 </main>
 <script type="module">${CLIENT_SCRIPT}</script>

@@ -54,6 +54,7 @@ export interface WebhookHandler {
 }
 
 const DEFAULT_MAX_BODY = 1024 * 1024;
+const TOKEN_FORM_BYTES = 8192;
 const DECISIONS: readonly Decision[] = ['none', 'pending-review', 'approved', 'rejected', 'conflict'];
 const PAGE = 1000;
 
@@ -310,7 +311,13 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
         return method === 'POST' ? await receive(path[1] as string, request, client) : only('POST');
       }
       if (path[0] === 'oauth' && path[1] === 'token' && path.length === 2 && auth.issuesTokens) {
-        return method === 'POST' ? await auth.issueToken(request) : only('POST');
+        if (method !== 'POST') return only('POST');
+        const form = await readBody(request, TOKEN_FORM_BYTES).catch((error: unknown) => {
+          if (error instanceof TooLarge) return undefined;
+          throw error;
+        });
+        if (form === undefined) return problem(413, 'too-large', `the form is larger than ${TOKEN_FORM_BYTES} bytes`);
+        return auth.issueToken(request, new TextDecoder().decode(form));
       }
       if (path.length === 1 && path[0] === 'healthz') {
         return method === 'GET' ? json(200, { ok: true }) : only('GET');

@@ -119,6 +119,36 @@ describe('serve, end to end', () => {
     }
   });
 
+  it('issues OAuth2 tokens over HTTP and accepts deliveries that carry one', async () => {
+    const server = await startServe([
+      '--host',
+      '127.0.0.1',
+      '--store',
+      join(dir, 'oauth.db'),
+      '--oauth-client',
+      'incode:c1ient-s3cret',
+    ]);
+    try {
+      const grant = await fetch(`${server.url}/oauth/token`, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${Buffer.from('incode:c1ient-s3cret').toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: 'grant_type=client_credentials',
+      });
+      expect(grant.status).toBe(200);
+      const { access_token: token } = (await grant.json()) as { access_token: string };
+      const deliver = (headers: Record<string, string>) =>
+        fetch(`${server.url}/webhooks/session-started`, { method: 'POST', headers, body: '{"interviewId":"o1"}' });
+      expect((await deliver({ authorization: `Bearer ${token}` })).status).toBe(204);
+      expect((await deliver({})).status).toBe(401);
+      expect((await fetch(`${server.url}/sessions/o1`)).status).toBe(200);
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('without authentication listens on loopback only and says why; refuses another address', async () => {
     const server = await startServe(['--store', join(dir, 'open.db')]);
     try {

@@ -182,13 +182,23 @@ describe('serve, end to end', () => {
     expect(stderr).toMatch(/refusing to listen on 0\.0\.0\.0 without authentication/);
   });
 
-  it('explains a missing PostgreSQL store instead of starting', () => {
+  it('says which store it cannot open, without its password, instead of starting', () => {
     const result = spawnSync(
       process.execPath,
-      ['--import', 'tsx', 'src/service/cli-entry.ts', 'serve', '--port', '0', '--store', 'postgres://127.0.0.1:1/none'],
+      [
+        '--import',
+        'tsx',
+        'src/service/cli-entry.ts',
+        'serve',
+        '--port',
+        '0',
+        '--store',
+        'postgres://svc:pa55word@127.0.0.1:1/none',
+      ],
       { encoding: 'utf8' },
     );
-    expect(result.status).not.toBe(0);
-    expect(result.stderr).toMatch(/postgres/i);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/cannot open the store postgres:\/\/svc:\*\*\*@127\.0\.0\.1:1\/none: /);
+    expect(result.stderr).not.toContain('pa55word');
   });
 });

@@ -119,6 +119,36 @@ describe('serve, end to end', () => {
     }
   });
 
+  it('issues OAuth2 tokens over HTTP and accepts deliveries that carry one', async () => {
+    const server = await startServe([
+      '--host',
+      '127.0.0.1',
+      '--store',
+      join(dir, 'oauth.db'),
+      '--oauth-client',
+      'incode:c1ient-s3cret',
+    ]);
+    try {
+      const grant = await fetch(`${server.url}/oauth/token`, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${Buffer.from('incode:c1ient-s3cret').toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: 'grant_type=client_credentials',
+      });
+      expect(grant.status).toBe(200);
+      const { access_token: token } = (await grant.json()) as { access_token: string };
+      const deliver = (headers: Record<string, string>) =>
+        fetch(`${server.url}/webhooks/session-started`, { method: 'POST', headers, body: '{"interviewId":"o1"}' });
+      expect((await deliver({ authorization: `Bearer ${token}` })).status).toBe(204);
+      expect((await deliver({})).status).toBe(401);
+      expect((await fetch(`${server.url}/sessions/o1`)).status).toBe(200);
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('without authentication listens on loopback only and says why; refuses another address', async () => {
     const server = await startServe(['--store', join(dir, 'open.db')]);
     try {
@@ -152,13 +182,23 @@ describe('serve, end to end', () => {
     expect(stderr).toMatch(/refusing to listen on 0\.0\.0\.0 without authentication/);
   });
 
-  it('explains a missing PostgreSQL store instead of starting', () => {
+  it('says which store it cannot open, without its password, instead of starting', () => {
     const result = spawnSync(
       process.execPath,
-      ['--import', 'tsx', 'src/service/cli-entry.ts', 'serve', '--port', '0', '--store', 'postgres://127.0.0.1:1/none'],
+      [
+        '--import',
+        'tsx',
+        'src/service/cli-entry.ts',
+        'serve',
+        '--port',
+        '0',
+        '--store',
+        'postgres://svc:pa55word@127.0.0.1:1/none',
+      ],
       { encoding: 'utf8' },
     );
-    expect(result.status).not.toBe(0);
-    expect(result.stderr).toMatch(/postgres/i);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/cannot open the store postgres:\/\/svc:\*\*\*@127\.0\.0\.1:1\/none: /);
+    expect(result.stderr).not.toContain('pa55word');
   });
 });

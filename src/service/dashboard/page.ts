@@ -74,7 +74,7 @@ button.link { font: inherit; font-weight: 600; color: var(--accent); background:
 table.modules { font-size: 13px; }
 table.modules th, table.modules td { text-align: left; padding: 5px 10px 5px 0; border-bottom: 1px solid var(--soft); vertical-align: top; }
 table.modules thead th { font-size: 12px; color: var(--muted); }
-.endpoints code { display: block; }
+.endpoints code { display: block; white-space: nowrap; }
 .stage { font-weight: 600; } .stage.final { color: var(--ok); } .stage.preliminary { color: #8a5300; }
 .legend { display: flex; gap: 18px; flex-wrap: wrap; align-items: center; color: var(--muted); font-size: 12.5px; margin: 0 0 8px; }
 .legend .key { display: inline-block; width: 26px; height: 14px; border-radius: 4px; vertical-align: -2px; margin-right: 6px; border: 1.5px solid #aab3bd; background: #fff; }
@@ -113,7 +113,7 @@ svg .st.current text { fill: #fff; font-weight: 700; }
 .anomaly.error { background: var(--bad-soft); border-color: var(--bad); }
 .anomaly strong { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 12.5px; }
 .error-box { color: var(--bad); font-weight: 600; }
-.columns { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 28px; }
+.columns { display: grid; grid-template-columns: minmax(0, 1.25fr) minmax(0, 1fr); gap: 28px; }
 @media (max-width: 1000px) { .columns { grid-template-columns: 1fr; } }
 `;
 

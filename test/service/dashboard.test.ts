@@ -170,6 +170,19 @@ describe.skipIf(!available && !required)('dashboard in headless Chromium', () =>
     expect(await classOf('onboarding.review.pendingReview')).toContain('current');
   });
 
+  it('works from the keyboard: Enter on a session opens it, and live updates keep the focus there', async () => {
+    await row('s4').getByRole('button').focus();
+    await page.keyboard.press('Enter');
+    await page.locator('#detail[data-loaded="s4"]').waitFor(WAIT);
+    const focusedSession = () =>
+      page.evaluate("document.activeElement && document.activeElement.closest('tr')?.getAttribute('data-session')");
+    expect(await focusedSession()).toBe('s4');
+    await status('s4', 'FACE_VALIDATION_FINISHED');
+    await row('s4').locator('[data-module="face"]').waitFor(WAIT);
+    expect(await focusedSession()).toBe('s4');
+    expect(await row('s4').getAttribute('aria-current')).toBe('true');
+  });
+
   it('opens a session from its link (#session=…) with its view, fetchable modules and timeline', async () => {
     const linked = await browser.context.newPage();
     linked.on('pageerror', (error) => problems.push(`page error: ${error.message}`));

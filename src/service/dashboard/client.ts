@@ -143,7 +143,13 @@ function render() {
   const f = filters();
   const all = [...sessions.values()].sort((a, b) => b.seq - a.seq || (a.view.interviewId < b.view.interviewId ? -1 : 1));
   const shown = all.filter((entry) => matches(entry.view, f));
+  // Rows are rebuilt on each change: keep the keyboard focus on the same session's button.
+  const focusedRow = document.activeElement && document.activeElement.closest ? document.activeElement.closest('#rows tr') : null;
+  const focused = focusedRow ? focusedRow.getAttribute('data-session') : null;
   $('rows').replaceChildren(...shown.map(row));
+  if (focused !== null) {
+    for (const tr of $('rows').children) if (tr.getAttribute('data-session') === focused) tr.querySelector('button').focus();
+  }
   for (const entry of all) entry.fresh = false;
   $('count').textContent =
     all.length === 0
@@ -374,7 +380,13 @@ $('filters').addEventListener('submit', (event) => event.preventDefault());
 $('filters').addEventListener('reset', () => setTimeout(queueRender));
 
 const fromHash = /^#session=(.+)$/.exec(location.hash);
-if (fromHash) select(decodeURIComponent(fromHash[1]));
+if (fromHash) {
+  try {
+    select(decodeURIComponent(fromHash[1]));
+  } catch {
+    // Not a link this page made (bad percent-encoding): show the list only.
+  }
+}
 connect();
 render();
 `;

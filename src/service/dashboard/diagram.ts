@@ -56,12 +56,12 @@ export function structureOf(name: MachineName): DiagramMachine {
 /** Every machine's structure, in the order the page shows them. */
 export const DIAGRAM_MACHINES: readonly MachineName[] = ['onboarding', 'session', 'evidence'];
 
-const COL = 156;
-const BOX_W = 110;
+const COL = 150;
+const BOX_W = 104;
 const BOX_H = 28;
 const ROW = 48;
 const TOP = 54;
-const PAD = 10;
+const PAD = 6;
 
 const escapeXml = (text: string) =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -69,18 +69,34 @@ const escapeXml = (text: string) =>
 /** A machine's diagram as an SVG element (a string of markup). */
 export function diagramSvg(machine: DiagramMachine): string {
   const rows = Math.max(...machine.regions.map((region) => region.states.length));
-  const width = machine.regions.length * COL + PAD * 2;
+  // A region with many jumps gets a wider column, so its arcs have room beside the boxes.
+  const columns = machine.regions.map((region) => {
+    const index = new Map(region.states.map((state, i) => [state.key, i]));
+    let right = 0;
+    let left = 0;
+    region.states.forEach((state, from) => {
+      for (const target of state.to.keys()) {
+        const to = index.get(target) ?? from;
+        if (to > from + 1) right++;
+        else if (to < from) left++;
+      }
+    });
+    return Math.max(COL, BOX_W + 2 * (8 + 3 * Math.max(left, right)));
+  });
+  const offsets = columns.map((_, i) => PAD + columns.slice(0, i).reduce((sum, col) => sum + col, 0));
+  const width = columns.reduce((sum, col) => sum + col, 0) + PAD * 2;
   const height = TOP + rows * ROW + PAD;
   const parts: string[] = [];
   machine.regions.forEach((region, column) => {
-    const x0 = PAD + column * COL;
-    const boxX = x0 + (COL - BOX_W) / 2;
-    const cx = x0 + COL / 2;
+    const col = columns[column] as number;
+    const x0 = offsets[column] as number;
+    const boxX = x0 + (col - BOX_W) / 2;
+    const cx = x0 + col / 2;
     const yOf = (index: number) => TOP + index * ROW;
     const indexOf = new Map(region.states.map((state, index) => [state.key, index]));
     parts.push(
       `<g class="region" data-region="${escapeXml(`${machine.name}.${region.key}`)}">`,
-      `<rect class="region-bg" x="${x0 + 4}" y="${PAD}" width="${COL - 8}" height="${height - PAD * 2}" rx="8"/>`,
+      `<rect class="region-bg" x="${x0 + 4}" y="${PAD}" width="${col - 8}" height="${height - PAD * 2}" rx="8"/>`,
       `<text class="region-title" x="${cx}" y="${PAD + 18}" text-anchor="middle">${escapeXml(region.key)}`,
       region.description === undefined ? '' : `<title>${escapeXml(region.description)}</title>`,
       '</text>',
@@ -91,29 +107,58 @@ export function diagramSvg(machine: DiagramMachine): string {
       `<circle class="initial" cx="${cx}" cy="${initialY - 17}" r="3.5"/>`,
       `<line class="edge" x1="${cx}" y1="${initialY - 13}" x2="${cx}" y2="${initialY - 2}" marker-end="url(#arrow-${machine.name})"/>`,
     );
-    for (const [from, state] of region.states.entries()) {
-      for (const [targetKey, events] of state.to) {
+    const edges = region.states.flatMap((state, from) =>
+      [...state.to].flatMap(([targetKey, events]) => {
         const to = indexOf.get(targetKey);
-        if (to === undefined) continue;
-        const distance = Math.abs(to - from);
-        let d: string;
-        if (to === from + 1) {
-          d = `M${cx} ${yOf(from) + BOX_H} L${cx} ${yOf(to) - 1}`;
-        } else {
-          // Forward jumps curve on the right, moves back on the left, wider the farther they go.
-          const side = to > from ? 1 : -1;
-          const x = side > 0 ? boxX + BOX_W : boxX;
-          // A cubic whose control points sit 1.6 × bulge out reaches 1.2 × bulge: it stays in its column.
-          const bulge = side * Math.min(6 + 3 * distance, ((COL - BOX_W) / 2 - 3) / 1.2);
-          const y1 = yOf(from) + BOX_H / 2 + (side > 0 ? 4 : -4);
-          const y2 = yOf(to) + BOX_H / 2 + (side > 0 ? -4 : 4);
-          d = `M${x} ${y1} C${x + bulge * 1.6} ${y1}, ${x + bulge * 1.6} ${y2}, ${x + 1 * side} ${y2}`;
-        }
-        parts.push(
-          `<path class="edge" data-edge="${escapeXml(`${machine.name}.${region.key}.${state.key}>${targetKey}`)}" d="${d}" marker-end="url(#arrow-${machine.name})">`,
-          `<title>${escapeXml(`${state.key} → ${targetKey} on ${events.join(', ')}`)}</title></path>`,
-        );
+        return to === undefined ? [] : [{ state: state.key, targetKey, events, from, to }];
+      }),
+    );
+    type Edge = (typeof edges)[number];
+    // Jumps curve beside the boxes: forward on the right, back on the left. Where several meet a
+    // box side, their ends are spread along it, nested so that longer arcs go round shorter ones.
+    const curved = edges.filter((edge) => edge.to !== edge.from + 1);
+    const sideOf = (edge: Edge) => (edge.to > edge.from ? 1 : -1);
+    const ends = new Map<string, { edge: Edge; at: 'from' | 'to'; other: number }[]>();
+    for (const edge of curved) {
+      for (const [at, index, other] of [
+        ['from', edge.from, edge.to],
+        ['to', edge.to, edge.from],
+      ] as const) {
+        const key = `${index}:${sideOf(edge)}`;
+        const list = ends.get(key) ?? [];
+        list.push({ edge, at, other });
+        ends.set(key, list);
       }
+    }
+    const endY = new Map<string, number>();
+    for (const [key, list] of ends) {
+      const index = Number(key.split(':')[0]);
+      const above = list.filter((end) => end.other < index).sort((a, b) => a.other - b.other);
+      const below = list.filter((end) => end.other > index).sort((a, b) => b.other - a.other);
+      [...above, ...below].forEach((end, k, all) => {
+        endY.set(`${end.edge.from}>${end.edge.to}:${end.at}`, yOf(index) + (BOX_H * (k + 1)) / (all.length + 1));
+      });
+    }
+    const longest = Math.max(2, ...curved.map((edge) => Math.abs(edge.to - edge.from)));
+    // A cubic whose control points sit 1.6 × bulge out reaches 1.2 × bulge: it stays in its column.
+    const widest = ((col - BOX_W) / 2 - 3) / 1.2;
+    for (const edge of edges) {
+      let d: string;
+      if (edge.to === edge.from + 1) {
+        d = `M${cx} ${yOf(edge.from) + BOX_H} L${cx} ${yOf(edge.to) - 1}`;
+      } else {
+        const side = sideOf(edge);
+        const x = side > 0 ? boxX + BOX_W : boxX;
+        const distance = Math.abs(edge.to - edge.from);
+        const bulge = side * (6 + ((widest - 6) * (distance - 1)) / (longest - 1));
+        const y1 = endY.get(`${edge.from}>${edge.to}:from`) as number;
+        const y2 = endY.get(`${edge.from}>${edge.to}:to`) as number;
+        d = `M${x} ${y1} C${x + bulge * 1.6} ${y1}, ${x + bulge * 1.6} ${y2}, ${x + side} ${y2}`;
+      }
+      parts.push(
+        `<path class="edge" data-edge="${escapeXml(`${machine.name}.${region.key}.${edge.state}>${edge.targetKey}`)}" d="${d}" marker-end="url(#arrow-${machine.name})">`,
+        `<title>${escapeXml(`${edge.state} → ${edge.targetKey} on ${edge.events.join(', ')}`)}</title></path>`,
+      );
     }
     for (const [index, state] of region.states.entries()) {
       const ref = `${machine.name}.${region.key}.${state.key}`;

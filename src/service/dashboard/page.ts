@@ -81,11 +81,11 @@ table.modules thead th { font-size: 12px; color: var(--muted); }
 .legend .key.reached { background: var(--accent-soft); border-color: var(--accent); }
 .legend .key.current { background: var(--accent); border: 3px solid #0d3a7a; }
 .diagrams { display: flex; flex-wrap: wrap; gap: 12px; align-items: flex-start; }
-figure { margin: 0; border: 1px solid var(--soft); border-radius: 8px; padding: 6px 8px 4px; overflow-x: auto; }
+figure { margin: 0; border: 1px solid var(--soft); border-radius: 8px; padding: 6px 6px 4px; overflow-x: auto; }
 figcaption { font-weight: 600; font-size: 13px; }
 svg.diagram { max-width: 100%; height: auto; display: block; }
 svg .region-bg { fill: #f7f9fb; stroke: #e3e7eb; }
-svg .region-title { font: 600 11.5px system-ui, "DejaVu Sans", sans-serif; fill: #3a434d; }
+svg .region-title { font: 600 11px system-ui, "DejaVu Sans", sans-serif; fill: #3a434d; }
 svg .initial { fill: #59636e; }
 svg .edge { fill: none; stroke: #a4adb8; stroke-width: 1.3; }
 svg .arrowhead { fill: #8a94a0; }

@@ -1,10 +1,10 @@
 /**
  * docs/dashboard.png: the service started in this process on a temporary SQLite file, the
- * example logs (examples/*.jsonl) delivered to it, and the dashboard captured with Debian's
- * Chromium. Webhooks are POSTed over HTTP with the service's clock set to each record's
- * `receivedAt`, so the timeline shows the examples' times; polls, which the service does not
- * receive over HTTP, are written to its store as a poller would. Lines the service would refuse
- * (not JSON, an unknown kind) are skipped.
+ * example logs (examples/*.jsonl and examples/dashboard/*.jsonl) delivered to it, and the
+ * dashboard captured with Debian's Chromium. Webhooks are POSTed over HTTP with the service's
+ * clock set to each record's `receivedAt`, so the timeline shows the examples' times; polls,
+ * which the service does not receive over HTTP, are written to its store as a poller would.
+ * Lines the service would refuse (not JSON, an unknown kind) are skipped.
  *
  *   npx tsx scripts/screenshot-dashboard.ts [session-to-open] [out.png]
  */
@@ -33,11 +33,15 @@ let posted = 0;
 let polls = 0;
 let skipped = 0;
 try {
-  const files = readdirSync('examples')
-    .filter((name) => name.endsWith('.jsonl'))
-    .sort();
+  // The example logs, and the dashboard's own busier morning (in a folder of its own).
+  const files = ['examples', 'examples/dashboard'].flatMap((folder) =>
+    readdirSync(folder)
+      .filter((name) => name.endsWith('.jsonl'))
+      .sort()
+      .map((name) => join(folder, name)),
+  );
   for (const file of files) {
-    for (const line of readFileSync(join('examples', file), 'utf8').split('\n')) {
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
       if (line.trim() === '') continue;
       let record: { kind?: unknown; receivedAt?: unknown; body?: unknown };
       try {

@@ -146,3 +146,19 @@ describe('GET /sessions/{id}/machines', () => {
     expect((await get('/sessions/nobody/machines')).status).toBe(404);
   });
 });
+
+describe('examples/dashboard/busy-morning.jsonl (the screenshot in docs/dashboard.md)', () => {
+  it('holds ten sessions with every decision, and the selected one is the conflict the caption describes', async () => {
+    const { readFileSync } = await import('node:fs');
+    const ledger = replay(readFileSync('examples/dashboard/busy-morning.jsonl', 'utf8'));
+    const { sessions } = ledger.snapshot();
+    expect(sessions).toHaveLength(10);
+    expect(new Set(sessions.map((view) => view.decision))).toEqual(
+      new Set(['none', 'pending-review', 'approved', 'rejected', 'conflict']),
+    );
+    const selected = ledger.view('6561f0c2a9e4b7d9031a2b05');
+    expect(selected?.decision).toBe('conflict');
+    expect(selected?.pollRequested).toBe(true);
+    expect(selected?.anomalies.map((a) => a.code).sort()).toEqual(['conflicting-decision', 'duplicate', 'duplicate']);
+  });
+});

@@ -165,6 +165,23 @@ describe('serve, end to end', () => {
     }
   });
 
+  it('takes secrets from the environment, so they are not on the command line', async () => {
+    const server = await startServe(['--host', '127.0.0.1', '--store', join(dir, 'env.db')], {
+      ONBOARDING_STATUS_AUTH_HEADERS: 'X-Webhook-Secret: from-env\nX-Tenant: acme\n',
+      ONBOARDING_STATUS_READ_HEADERS: 'X-Read: r',
+    });
+    try {
+      const post = (headers: Record<string, string>) =>
+        fetch(`${server.url}/webhooks/session-started`, { method: 'POST', headers, body: '{"interviewId":"v1"}' });
+      expect((await post({ 'x-webhook-secret': 'from-env', 'x-tenant': 'acme' })).status).toBe(204);
+      expect((await post({ 'x-webhook-secret': 'from-env' })).status).toBe(401);
+      expect((await fetch(`${server.url}/sessions/v1`)).status).toBe(401);
+      expect((await fetch(`${server.url}/sessions/v1`, { headers: { 'x-read': 'r' } })).status).toBe(200);
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('without authentication listens on loopback only and says why; refuses another address', async () => {
     const server = await startServe(['--store', join(dir, 'open.db')]);
     try {

@@ -118,7 +118,12 @@ function jsonLines(pages: () => AsyncGenerator<StoredRecord[]>): Response {
   return new Response(body, { headers: { 'content-type': 'application/jsonl; charset=utf-8' } });
 }
 
-/** Create the webhook service's request handler. */
+/**
+ * Create the webhook service's request handler: `POST /webhooks/{kind}` (answered `204` only
+ * once the store committed the delivery), `POST /oauth/token` (with OAuth2 clients configured),
+ * `GET /sessions[/{id}[/records]]`, `GET /records`, `GET /events`, `GET /metrics`, `GET /healthz`.
+ * See docs/service.md.
+ */
 export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHandler {
   const { store, flow } = options;
   const now = options.now ?? Date.now;

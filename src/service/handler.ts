@@ -322,7 +322,14 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       const after = Number(resume);
       if (!Number.isInteger(after) || after < 0) return problem(400, 'bad-query', 'Last-Event-ID must be an event id');
       metrics.stream(1);
-      const abort = AbortSignal.any([closing.signal, request.signal]);
+      // Ends when the client leaves or the service closes (AbortSignal.any needs Node 20.3).
+      const ended = new AbortController();
+      const end = () => ended.abort();
+      if (closing.signal.aborted || request.signal.aborted) end();
+      closing.signal.addEventListener('abort', end, { once: true });
+      request.signal.addEventListener('abort', end, { once: true });
+      ended.signal.addEventListener('abort', () => closing.signal.removeEventListener('abort', end), { once: true });
+      const abort = ended.signal;
       const body = eventStream({
         store,
         signal: changes,

@@ -119,7 +119,12 @@ function jsonLines(pages: () => AsyncGenerator<StoredRecord[]>): Response {
   return new Response(body, { headers: { 'content-type': 'application/jsonl; charset=utf-8' } });
 }
 
-/** Create the webhook service's request handler. */
+/**
+ * Create the webhook service's request handler: `POST /webhooks/{kind}` (answered `204` only
+ * once the store committed the delivery), `POST /oauth/token` (with OAuth2 clients configured),
+ * `GET /sessions[/{id}[/records]]`, `GET /records`, `GET /events`, `GET /metrics`, `GET /healthz`.
+ * See docs/service.md.
+ */
 export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHandler {
   const { store, flow } = options;
   const now = options.now ?? Date.now;
@@ -324,7 +329,14 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       const after = Number(resume);
       if (!Number.isInteger(after) || after < 0) return problem(400, 'bad-query', 'Last-Event-ID must be an event id');
       metrics.stream(1);
-      const abort = AbortSignal.any([closing.signal, request.signal]);
+      // Ends when the client leaves or the service closes (AbortSignal.any needs Node 20.3).
+      const ended = new AbortController();
+      const end = () => ended.abort();
+      if (closing.signal.aborted || request.signal.aborted) end();
+      closing.signal.addEventListener('abort', end, { once: true });
+      request.signal.addEventListener('abort', end, { once: true });
+      ended.signal.addEventListener('abort', () => closing.signal.removeEventListener('abort', end), { once: true });
+      const abort = ended.signal;
       const body = eventStream({
         store,
         signal: changes,

@@ -6,6 +6,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -65,6 +66,18 @@ describe('serve, end to end', () => {
         ),
       ).toBe(401);
       expect(await post('video-selfie', { interviewId: 'x1', pad: 'x'.repeat(5000) })).toBe(413);
+      // Streamed without a declared length: refused once past the limit, the connection closed.
+      const streamed = await new Promise<{ status?: number; connection?: string }>((resolve, reject) => {
+        const req = request(`${server.url}/webhooks/video-selfie`, { method: 'POST', headers: SECRET }, (res) => {
+          res.resume();
+          resolve({ status: res.statusCode, connection: res.headers.connection });
+        });
+        req.on('error', (error) => (req.writableFinished ? undefined : reject(error)));
+        req.write('{"interviewId":"x1","pad":"');
+        for (let i = 0; i < 8; i++) req.write('x'.repeat(1000));
+        req.end('"}');
+      });
+      expect(streamed).toEqual({ status: 413, connection: 'close' });
       expect(await post('shiny-new-webhook', { interviewId: 'x1' })).toBe(404);
       expect(await post('session-started', '{"interviewId": "x1"')).toBe(400);
 
@@ -112,7 +125,7 @@ describe('serve, end to end', () => {
       expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
       const metrics = await (await fetch(`${server.url}/metrics`)).text();
       expect(metrics).toContain('onboarding_deliveries_total{kind="onboarding-status",outcome="unauthorized"} 2');
-      expect(metrics).toContain('onboarding_deliveries_total{kind="video-selfie",outcome="too-large"} 1');
+      expect(metrics).toContain('onboarding_deliveries_total{kind="video-selfie",outcome="too-large"} 2');
       expect(metrics).toContain(`onboarding_commit_group_size_count ${acknowledged}`);
     } finally {
       expect(await server.stop()).toBe(0);
@@ -141,9 +154,42 @@ describe('serve, end to end', () => {
       const { access_token: token } = (await grant.json()) as { access_token: string };
       const deliver = (headers: Record<string, string>) =>
         fetch(`${server.url}/webhooks/session-started`, { method: 'POST', headers, body: '{"interviewId":"o1"}' });
+      // A reader follows the views over HTTP as server-sent events.
+      const abort = new AbortController();
+      const events = await fetch(`${server.url}/events`, { signal: abort.signal });
+      expect(events.headers.get('content-type')).toMatch(/^text\/event-stream/);
       expect((await deliver({ authorization: `Bearer ${token}` })).status).toBe(204);
       expect((await deliver({})).status).toBe(401);
       expect((await fetch(`${server.url}/sessions/o1`)).status).toBe(200);
+      const reader = (events.body as ReadableStream<Uint8Array>).getReader();
+      let text = '';
+      for (let chunk = 0; chunk < 20 && !text.includes('event: view'); chunk++) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += new TextDecoder().decode(value);
+      }
+      expect(text).toMatch(/id: 1\nevent: view\ndata: \{"interviewId":"o1"/);
+      abort.abort();
+      // A stream still open does not hold the service up when it is asked to stop.
+      const open = await fetch(`${server.url}/events`);
+      expect(open.status).toBe(200);
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+  });
+
+  it('takes secrets from the environment, so they are not on the command line', async () => {
+    const server = await startServe(['--host', '127.0.0.1', '--store', join(dir, 'env.db')], {
+      ONBOARDING_STATUS_AUTH_HEADERS: 'X-Webhook-Secret: from-env\nX-Tenant: acme\n',
+      ONBOARDING_STATUS_READ_HEADERS: 'X-Read: r',
+    });
+    try {
+      const post = (headers: Record<string, string>) =>
+        fetch(`${server.url}/webhooks/session-started`, { method: 'POST', headers, body: '{"interviewId":"v1"}' });
+      expect((await post({ 'x-webhook-secret': 'from-env', 'x-tenant': 'acme' })).status).toBe(204);
+      expect((await post({ 'x-webhook-secret': 'from-env' })).status).toBe(401);
+      expect((await fetch(`${server.url}/sessions/v1`)).status).toBe(401);
+      expect((await fetch(`${server.url}/sessions/v1`, { headers: { 'x-read': 'r' } })).status).toBe(200);
     } finally {
       await server.stop();
     }

@@ -27,7 +27,7 @@ header.top p { margin: 0; color: #c6d2e1; flex: 1; }
 .live { font-size: 12.5px; padding: 2px 10px; border-radius: 999px; background: #44546a; color: #fff; }
 .live.on { background: #1e7a46; } .live.on::before { content: "● "; }
 .live.off { background: #9a5b00; }
-main { padding: 18px 24px 40px; display: grid; gap: 18px; max-width: 1500px; margin: 0 auto; }
+main { padding: 18px 24px 40px; display: grid; grid-template-columns: minmax(0, 1fr); gap: 18px; max-width: 1500px; margin: 0 auto; }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 16px 18px; }
 .bar { display: flex; align-items: baseline; gap: 12px; }
 h2 { margin: 0 0 10px; font-size: 16px; } h3 { margin: 20px 0 8px; font-size: 14px; }
@@ -114,7 +114,7 @@ svg .st.current text { fill: #fff; font-weight: 700; }
 .anomaly strong { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 12.5px; }
 .error-box { color: var(--bad); font-weight: 600; }
 .columns { display: grid; grid-template-columns: minmax(0, 1.25fr) minmax(0, 1fr); gap: 28px; }
-@media (max-width: 1000px) { .columns { grid-template-columns: 1fr; } }
+@media (max-width: 1000px) { .columns { grid-template-columns: 1fr; } svg.diagram { max-width: none; } }
 `;
 
 const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

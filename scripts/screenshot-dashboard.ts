@@ -1,10 +1,10 @@
 /**
  * docs/dashboard.png: the service started in this process on a temporary SQLite file, the
  * example logs (examples/*.jsonl and examples/dashboard/*.jsonl) delivered to it, and the
- * dashboard captured with Debian's Chromium. Webhooks are POSTed over HTTP with the service's
- * clock set to each record's `receivedAt`, so the timeline shows the examples' times; polls,
- * which the service does not receive over HTTP, are written to its store as a poller would.
- * Lines the service would refuse (not JSON, an unknown kind) are skipped.
+ * dashboard captured with Debian's Chromium. Webhooks are POSTed over HTTP in the order of
+ * their `receivedAt`, with the service's clock set to it, so the timeline shows the examples'
+ * times; polls, which the service does not receive over HTTP, are written to its store as a
+ * poller would. Lines the service would refuse (not JSON, an unknown kind) are skipped.
  *
  *   npx tsx scripts/screenshot-dashboard.ts [session-to-open] [out.png]
  */
@@ -40,43 +40,51 @@ try {
       .sort()
       .map((name) => join(folder, name)),
   );
+  // Delivered in the order of their receivedAt across every file, as a service would have seen
+  // them (a record without a valid time keeps its place after the one before it in its file).
+  type Example = { file: string; at: number; record: { kind?: unknown; receivedAt?: unknown; body?: unknown } };
+  const examples: Example[] = [];
   for (const file of files) {
+    let at = clock;
     for (const line of readFileSync(file, 'utf8').split('\n')) {
       if (line.trim() === '') continue;
-      let record: { kind?: unknown; receivedAt?: unknown; body?: unknown };
       try {
-        record = JSON.parse(line);
+        const record = JSON.parse(line);
+        const time = Date.parse(String(record?.receivedAt));
+        if (!Number.isNaN(time)) at = time;
+        examples.push({ file, at, record });
       } catch {
         skipped++;
-        continue;
       }
-      const at = Date.parse(String(record.receivedAt));
-      if (!Number.isNaN(at)) clock = at;
-      if (record.kind === 'poll') {
-        const result = parseRecord(record);
-        await store.append([
-          {
-            record: record as never,
-            recordId: recordIdOf(record as never),
-            interviewId: result.ok ? result.parsed.sessionId : result.sessionId,
-            correlation: result.ok ? result.parsed.correlation : [],
-          },
-        ]);
-        polls++;
-        continue;
-      }
-      if (typeof record.kind !== 'string' || !isWebhookKind(record.kind)) {
-        skipped++;
-        continue;
-      }
-      const response = await fetch(`${server.url}/webhooks/${record.kind}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(record.body),
-      });
-      if (response.status !== 204) throw new Error(`${file}: ${record.kind} answered ${response.status}`);
-      posted++;
     }
+  }
+  examples.sort((a, b) => a.at - b.at);
+  for (const { file, at, record } of examples) {
+    clock = at;
+    if (record.kind === 'poll') {
+      const result = parseRecord(record);
+      await store.append([
+        {
+          record: record as never,
+          recordId: recordIdOf(record as never),
+          interviewId: result.ok ? result.parsed.sessionId : result.sessionId,
+          correlation: result.ok ? result.parsed.correlation : [],
+        },
+      ]);
+      polls++;
+      continue;
+    }
+    if (typeof record.kind !== 'string' || !isWebhookKind(record.kind)) {
+      skipped++;
+      continue;
+    }
+    const response = await fetch(`${server.url}/webhooks/${record.kind}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(record.body),
+    });
+    if (response.status !== 204) throw new Error(`${file}: ${record.kind} answered ${response.status}`);
+    posted++;
   }
   console.error(
     `${files.length} example files: ${posted} webhooks posted, ${polls} polls stored, ${skipped} lines skipped`,

@@ -122,8 +122,8 @@ function jsonLines(pages: () => AsyncGenerator<StoredRecord[]>): Response {
 /**
  * Create the webhook service's request handler: `POST /webhooks/{kind}` (answered `204` only
  * once the store committed the delivery), `POST /oauth/token` (with OAuth2 clients configured),
- * `GET /sessions[/{id}[/records]]`, `GET /records`, `GET /events`, `GET /metrics`, `GET /healthz`.
- * See docs/service.md.
+ * `GET /sessions[/{id}[/records]]`, `GET /records`, `GET /events`, `GET /metrics`, `GET /healthz`,
+ * and the dashboard: `GET /` and `GET /sessions/{id}/machines`. See docs/service.md.
  */
 export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHandler {
   const { store, flow } = options;

@@ -23,6 +23,7 @@ if (!available && !required) {
   );
 }
 
+// Bounded waits for what the page must show; generous, since other suites load the machine too.
 const WAIT = { timeout: 15_000 };
 
 describe.skipIf(!available && !required)('dashboard in headless Chromium', () => {
@@ -61,13 +62,13 @@ describe.skipIf(!available && !required)('dashboard in headless Chromium', () =>
     await page.route('**/*', (route) =>
       new URL(route.request().url()).origin === server.url ? route.continue() : route.abort(),
     );
-  });
+  }, 60_000);
 
   afterAll(async () => {
     await browser?.close();
     await server?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  }, 60_000);
 
   it('lists the sessions with the status, decision, fetchable modules and anomalies the core gives', async () => {
     await status('s1', 'ID_VALIDATION_FINISHED');

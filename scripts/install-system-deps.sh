@@ -5,11 +5,14 @@
 #   store tests start a throwaway cluster of their own in a temp dir. The distro's own cluster
 #   (postgresql-common may create and start one) is not used and need not be running. Without
 #   root, a missing postgresql only makes those tests skip, except in CI (CI set), where it fails.
+# - chromium: the dashboard's browser tests (same rule: skipped without it, required in CI).
 set -euo pipefail
 required=()
 optional=()
 command -v dot >/dev/null 2>&1 || required+=(graphviz)
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || optional+=(postgresql)
+# Headless Chromium for the dashboard's browser tests (playwright-core drives it; no browser download).
+[ -x /usr/bin/chromium ] || optional+=(chromium)
 packages=("${required[@]}" "${optional[@]}")
 if [ ${#packages[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
@@ -19,7 +22,7 @@ if [ ${#packages[@]} -gt 0 ]; then
       echo "missing system packages: ${packages[*]} (run as root, or: sudo apt-get install ${packages[*]})" >&2
       exit 1
     fi
-    echo "warning: ${optional[*]} is not installed; the PostgreSQL store tests will be skipped" \
+    echo "warning: ${optional[*]} not installed; the tests that need it will be skipped" \
       "(sudo apt-get install ${optional[*]})" >&2
     exit 0
   fi

@@ -1,0 +1,392 @@
+/**
+ * The dashboard's script, sent inline as a module (no build step, no external assets). It only
+ * shows what the service answers: session views from `/events`, and for the selected session
+ * its records (`/sessions/{id}/records`) and machine trace (`/sessions/{id}/machines`).
+ *
+ * Written as plain browser JavaScript in a raw string: it must not contain a backtick or a
+ * dollar sign followed by a brace. Every text is set with `textContent`, never as markup.
+ */
+export const CLIENT_SCRIPT = String.raw`
+const sessions = new Map();
+let selected = null;
+let renderQueued = false;
+let detailTimer = null;
+let detailToken = 0;
+
+const $ = (id) => document.getElementById(id);
+
+function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs || {})) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name === 'class') el.className = value;
+    else if (name.startsWith('on')) el.addEventListener(name.slice(2), value);
+    else el.setAttribute(name, value === true ? '' : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === undefined || child === null || child === false) continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return el;
+}
+
+const hidden = (text) => h('span', { class: 'sr-only' }, text);
+
+const DECISION_LABEL = {
+  none: 'none',
+  'pending-review': 'pending review',
+  approved: 'approved',
+  rejected: 'rejected',
+  conflict: 'conflict',
+};
+
+function decisionBadge(view) {
+  return h(
+    'span',
+    { class: 'badge decision-' + view.decision },
+    DECISION_LABEL[view.decision] || view.decision,
+    view.pollRequested ? h('span', { class: 'hint' }, ' · poll requested') : null,
+  );
+}
+
+function moduleChip(name, access) {
+  const final = access.stage === 'final';
+  const title = [
+    name + ': ' + access.stage,
+    access.endpoints.map((e) => e.method + ' ' + (e.path === null ? e.description : e.path)).join(', '),
+    access.refetch ? 'fetch again: ' + access.refetch.reason + ' (latest ' + access.refetch.after + ')' : '',
+  ]
+    .filter(Boolean)
+    .join(' — ');
+  return h(
+    'span',
+    { class: 'chip ' + (final ? 'final' : 'preliminary'), title, 'data-module': name, 'data-stage': access.stage },
+    h('span', { 'aria-hidden': 'true', class: 'glyph' }, final ? '●' : '◐'),
+    name,
+    hidden(final ? ' (final)' : ' (preliminary)'),
+    access.refetch ? h('span', { class: 'refetch', title: access.refetch.reason }, ' ↻', hidden(' fetch again')) : null,
+  );
+}
+
+function anomalySummary(anomalies) {
+  if (anomalies.length === 0) return h('span', { class: 'muted' }, '0');
+  const counts = new Map();
+  for (const a of anomalies) counts.set(a.code, (counts.get(a.code) || 0) + 1);
+  const severe = anomalies.some((a) => a.severity === 'error');
+  return h(
+    'span',
+    { class: 'anomalies' },
+    h('span', { class: 'count ' + (severe ? 'error' : 'warning') }, String(anomalies.length)),
+    ' ',
+    h(
+      'span',
+      { class: 'codes' },
+      [...counts].map(([code, n]) => (n > 1 ? code + ' ×' + n : code)).join(', '),
+    ),
+  );
+}
+
+function filters() {
+  return {
+    id: $('f-id').value.trim().toLowerCase(),
+    status: $('f-status').value,
+    decision: $('f-decision').value,
+    anomalies: $('f-anomalies').value,
+  };
+}
+
+function matches(view, f) {
+  if (f.id && !view.interviewId.toLowerCase().includes(f.id)) return false;
+  if (f.status && view.status !== f.status) return false;
+  if (f.decision && view.decision !== f.decision) return false;
+  if (f.anomalies === 'with' && view.anomalies.length === 0) return false;
+  if (f.anomalies === 'without' && view.anomalies.length > 0) return false;
+  return true;
+}
+
+function row(entry) {
+  const view = entry.view;
+  const current = view.interviewId === selected;
+  return h(
+    'tr',
+    {
+      'data-session': view.interviewId,
+      'aria-current': current ? 'true' : null,
+      class: entry.fresh ? 'fresh' : null,
+      onclick: () => select(view.interviewId),
+    },
+    h(
+      'th',
+      { scope: 'row' },
+      h(
+        'button',
+        { type: 'button', class: 'link', 'aria-label': 'Show session ' + view.interviewId, 'aria-pressed': current ? 'true' : 'false' },
+        view.interviewId,
+      ),
+    ),
+    h('td', { class: 'status', 'data-status': view.status }, view.status),
+    h('td', { class: 'decision' }, decisionBadge(view)),
+    h(
+      'td',
+      { class: 'fetchable' },
+      view.fetchable.length === 0
+        ? h('span', { class: 'muted' }, 'nothing yet')
+        : view.fetchable.map((name) => moduleChip(name, view.modules[name])),
+    ),
+    h('td', { class: 'anomaly-cell' }, anomalySummary(view.anomalies)),
+    h('td', { class: 'num' }, String(view.records)),
+  );
+}
+
+function render() {
+  renderQueued = false;
+  const f = filters();
+  const all = [...sessions.values()].sort((a, b) => b.seq - a.seq || (a.view.interviewId < b.view.interviewId ? -1 : 1));
+  const shown = all.filter((entry) => matches(entry.view, f));
+  // Rows are rebuilt on each change: keep the keyboard focus on the same session's button.
+  const focusedRow = document.activeElement && document.activeElement.closest ? document.activeElement.closest('#rows tr') : null;
+  const focused = focusedRow ? focusedRow.getAttribute('data-session') : null;
+  $('rows').replaceChildren(...shown.map(row));
+  if (focused !== null) {
+    for (const tr of $('rows').children) if (tr.getAttribute('data-session') === focused) tr.querySelector('button').focus();
+  }
+  for (const entry of all) entry.fresh = false;
+  $('count').textContent =
+    all.length === 0
+      ? ''
+      : shown.length === all.length
+        ? all.length + (all.length === 1 ? ' session' : ' sessions')
+        : shown.length + ' of ' + all.length + ' sessions match';
+  $('empty').hidden = all.length > 0;
+  $('none-match').hidden = all.length === 0 || shown.length > 0;
+}
+
+function queueRender() {
+  if (renderQueued) return;
+  renderQueued = true;
+  requestAnimationFrame(render);
+}
+
+function select(id) {
+  selected = id;
+  if (location.hash !== '#session=' + encodeURIComponent(id)) history.replaceState(null, '', '#session=' + encodeURIComponent(id));
+  queueRender();
+  loadDetail(true);
+}
+
+const TIME = new Intl.DateTimeFormat(undefined, {
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  fractionalSecondDigits: 3,
+  hour12: false,
+  timeZone: 'UTC',
+});
+
+function when(iso) {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? String(iso) : TIME.format(date) + ' UTC';
+}
+
+/** A short line about what a record carried (the fields that say what happened, no personal data). */
+function gist(record) {
+  const body = record && typeof record.body === 'object' && record.body !== null ? record.body : {};
+  const parts = [];
+  for (const key of ['onboardingStatus', 'ScrapingStatus', 'overallStatus', 'ref', 'requestId', 'identityId']) {
+    if (key in body) parts.push(key + ' ' + JSON.stringify(body[key]));
+  }
+  if ('success' in body) parts.push('success ' + JSON.stringify(body.success));
+  if (record && record.kind === 'poll' && record.requestedAt) parts.push('sent ' + when(record.requestedAt));
+  return parts.join(' · ');
+}
+
+function short(ref) {
+  const [machine, region, state] = ref.split('.');
+  return machine === 'onboarding' ? region + ' → ' + state : machine + ' ' + region + ' → ' + state;
+}
+
+function timelineItem(step, record) {
+  const odd = step.anomalies.length > 0;
+  return h(
+    'li',
+    { class: odd ? 'step has-anomaly' : 'step', 'data-seq': step.seq },
+    h(
+      'div',
+      { class: 'step-head' },
+      h('span', { class: 'marker', 'aria-hidden': 'true' }, odd ? '!' : ''),
+      h('time', { datetime: step.receivedAt }, when(step.receivedAt)),
+      h('span', { class: 'kind' }, step.kind),
+      h('span', { class: 'gist' }, gist(record)),
+    ),
+    step.routed === 'waiting' ? h('p', { class: 'note' }, 'names no session: waits for a record that ties its id') : null,
+    step.entered.length > 0
+      ? h(
+          'p',
+          { class: 'entered' },
+          hidden('entered states: '),
+          step.entered.map((ref) => h('span', { class: 'enter', title: ref }, short(ref))),
+        )
+      : null,
+    odd
+      ? h(
+          'ul',
+          { class: 'step-anomalies', 'aria-label': 'anomalies' },
+          step.anomalies.map((a) =>
+            h('li', { class: 'anomaly ' + a.severity, 'data-code': a.code }, h('strong', {}, a.code), ' ', a.message),
+          ),
+        )
+      : null,
+  );
+}
+
+function summary(view) {
+  const items = [
+    ['Status', view.status],
+    ['Decision', decisionBadge(view)],
+    ['Session lifecycle', view.session],
+    ['Distinct records', String(view.records)],
+  ];
+  return items.map(([term, value]) => h('div', {}, h('dt', {}, term), h('dd', {}, value)));
+}
+
+function modulesTable(view) {
+  if (view.fetchable.length === 0) return h('p', { class: 'muted' }, 'Nothing is safe to fetch yet.');
+  return h(
+    'table',
+    { class: 'modules' },
+    h('caption', { class: 'sr-only' }, 'Modules safe to fetch now'),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Module'), h('th', { scope: 'col' }, 'Stage'), h('th', { scope: 'col' }, 'Endpoints'), h('th', { scope: 'col' }, 'Fetch again'))),
+    h(
+      'tbody',
+      {},
+      view.fetchable.map((name) => {
+        const access = view.modules[name];
+        return h(
+          'tr',
+          {},
+          h('th', { scope: 'row' }, name),
+          h('td', {}, h('span', { class: 'stage ' + access.stage }, access.stage)),
+          h('td', { class: 'endpoints' }, access.endpoints.length === 0 ? '—' : access.endpoints.map((e) => (e.path === null ? h('span', { class: 'endpoint-note' }, e.description) : h('code', {}, e.method + ' ' + e.path)))),
+          h('td', {}, access.refetch ? access.refetch.reason + ' (' + access.refetch.count + ', latest ' + when(access.refetch.after) + ')' : '—'),
+        );
+      }),
+    ),
+  );
+}
+
+function highlight(trace) {
+  const reached = new Set(trace.reached);
+  const current = new Set(trace.current);
+  for (const node of document.querySelectorAll('[data-state]')) {
+    const ref = node.getAttribute('data-state');
+    node.classList.toggle('reached', reached.has(ref));
+    node.classList.toggle('current', current.has(ref));
+  }
+  const lists = Object.entries(trace.machines).map(([machine, value]) =>
+    h(
+      'li',
+      {},
+      h('strong', {}, machine + ': '),
+      Object.entries(value)
+        .map(([region, state]) => region + ' ' + state)
+        .join(' · '),
+    ),
+  );
+  $('d-states').replaceChildren(...lists);
+}
+
+async function fetchDetail(id) {
+  const base = '/sessions/' + encodeURIComponent(id);
+  for (let attempt = 0; ; attempt++) {
+    const [recordsResponse, traceResponse] = await Promise.all([fetch(base + '/records'), fetch(base + '/machines')]);
+    if (!recordsResponse.ok || !traceResponse.ok) throw new Error('the service answered ' + recordsResponse.status + ' / ' + traceResponse.status);
+    const text = await recordsResponse.text();
+    const records = text.split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line));
+    const trace = await traceResponse.json();
+    // A record may land between the two reads: read again until both agree.
+    if (records.length === trace.steps.length || attempt >= 4) return { records, trace };
+  }
+}
+
+function showView(view) {
+  $('d-summary').replaceChildren(...summary(view));
+  $('d-modules').replaceChildren(modulesTable(view));
+}
+
+async function loadDetail(scroll) {
+  const id = selected;
+  const entry = id === null ? undefined : sessions.get(id);
+  const section = $('detail');
+  if (id === null) {
+    section.hidden = true;
+    return;
+  }
+  section.hidden = false;
+  $('d-id').textContent = id;
+  if (entry) showView(entry.view);
+  const token = ++detailToken;
+  try {
+    const { records, trace } = await fetchDetail(id);
+    if (token !== detailToken) return;
+    highlight(trace);
+    const items = trace.steps.map((step, i) => timelineItem(step, records[i]));
+    $('timeline').replaceChildren(...items.reverse());
+    const odd = trace.steps.filter((step) => step.anomalies.length > 0).length;
+    $('timeline-count').textContent =
+      trace.steps.length + (trace.steps.length === 1 ? ' delivery' : ' deliveries') + ', ' + odd + ' with anomalies, latest first';
+    section.setAttribute('data-loaded', id);
+    $('d-error').hidden = true;
+  } catch (error) {
+    if (token !== detailToken) return;
+    $('d-error').hidden = false;
+    $('d-error').textContent = 'Could not load this session: ' + (error && error.message ? error.message : String(error));
+  }
+  if (scroll) section.scrollIntoView({ block: 'start', behavior: 'smooth' });
+}
+
+function queueDetail() {
+  clearTimeout(detailTimer);
+  detailTimer = setTimeout(() => loadDetail(false), 150);
+}
+
+function connect() {
+  const live = $('live');
+  const source = new EventSource('/events');
+  source.addEventListener('open', () => {
+    live.textContent = 'Live';
+    live.className = 'live on';
+  });
+  source.addEventListener('error', () => {
+    live.textContent = source.readyState === EventSource.CLOSED ? 'Disconnected' : 'Reconnecting…';
+    live.className = 'live off';
+  });
+  source.addEventListener('view', (event) => {
+    const view = JSON.parse(event.data);
+    const known = sessions.get(view.interviewId);
+    sessions.set(view.interviewId, { view, seq: Number(event.lastEventId) || 0, fresh: known !== undefined });
+    queueRender();
+    if (view.interviewId === selected) {
+      showView(view);
+      queueDetail();
+    }
+  });
+}
+
+for (const id of ['f-id', 'f-status', 'f-decision', 'f-anomalies']) $(id).addEventListener('input', queueRender);
+$('filters').addEventListener('submit', (event) => event.preventDefault());
+$('filters').addEventListener('reset', () => setTimeout(queueRender));
+
+const fromHash = /^#session=(.+)$/.exec(location.hash);
+if (fromHash) {
+  try {
+    select(decodeURIComponent(fromHash[1]));
+  } catch {
+    // Not a link this page made (bad percent-encoding): show the list only.
+  }
+}
+connect();
+render();
+`;

@@ -119,6 +119,52 @@ function jsonLines(pages: () => AsyncGenerator<StoredRecord[]>): Response {
   return new Response(body, { headers: { 'content-type': 'application/jsonl; charset=utf-8' } });
 }
 
+interface Fold {
+  readonly ledger: Ledger;
+  /** The positions applied, in order. */
+  readonly seqs: number[];
+}
+
+/**
+ * Folds of recently counted sessions, so counting a delivery's anomalies applies only the
+ * records new since the last count. A fold is reused only when the records it applied are
+ * exactly the first ones the store now lists; else (a record tied to the session later, say)
+ * it is folded again from the start.
+ */
+class FoldCache {
+  readonly #folds = new Map<string, Fold>();
+  readonly #flow: FlowConfig | undefined;
+  readonly #max: number;
+
+  constructor(flow: FlowConfig | undefined, max = 1000) {
+    this.#flow = flow;
+    this.#max = max;
+  }
+
+  /** A session's fold through `records` (store order), most recently used last. */
+  resume(interviewId: string, records: readonly StoredRecord[]): Fold {
+    let fold = this.#folds.get(interviewId);
+    this.#folds.delete(interviewId);
+    if (
+      fold === undefined ||
+      fold.seqs.length > records.length ||
+      !fold.seqs.every((seq, i) => records[i]?.seq === seq)
+    ) {
+      fold = { ledger: new Ledger({ flow: this.#flow }), seqs: [] };
+    }
+    for (const stored of records.slice(fold.seqs.length)) this.apply(fold, stored);
+    this.#folds.set(interviewId, fold);
+    if (this.#folds.size > this.#max) this.#folds.delete(this.#folds.keys().next().value as string);
+    return fold;
+  }
+
+  /** Apply one more record to a fold. */
+  apply(fold: Fold, stored: StoredRecord): void {
+    fold.ledger.add(stored.record);
+    fold.seqs.push(stored.seq);
+  }
+}
+
 /**
  * Create the webhook service's request handler: `POST /webhooks/{kind}` (answered `204` only
  * once the store committed the delivery), `POST /oauth/token` (with OAuth2 clients configured),
@@ -134,6 +180,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
   const log = options.log ?? (() => undefined);
   const changes = new ChangeSignal();
   const closing = new AbortController();
+  const folds = new FoldCache(flow);
 
   /** A session's view: its stored records folded by the core. */
   const viewOf = async (interviewId: string): Promise<SessionView | undefined> => {
@@ -158,22 +205,24 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       if (!waiting) metrics.anomaly('uncorrelated');
       return;
     }
-    const ledger = new Ledger({ flow });
+    const records = await store.sessionRecords(interviewId);
+    // From here on nothing awaits, so no other count touches this session's fold meanwhile.
+    const fold = folds.resume(
+      interviewId,
+      records.filter((stored) => stored.seq < seq),
+    );
     const tally = () => {
       const counts = new Map<string, number>();
-      for (const found of ledger.view(interviewId)?.anomalies ?? []) {
+      for (const found of fold.ledger.view(interviewId)?.anomalies ?? []) {
         counts.set(found.code, (counts.get(found.code) ?? 0) + 1);
       }
       return counts;
     };
-    let before = new Map<string, number>();
-    for (const stored of await store.sessionRecords(interviewId)) {
-      if (stored.seq > seq) break;
-      if (stored.seq === seq) before = tally();
-      ledger.add(stored.record);
-    }
+    const earlier = tally();
+    const mine = records.find((stored) => stored.seq === seq);
+    if (mine !== undefined) folds.apply(fold, mine);
     for (const [code, count] of tally()) {
-      const added = count - (before.get(code) ?? 0);
+      const added = count - (earlier.get(code) ?? 0);
       if (added > 0) metrics.anomaly(code, added);
     }
   };
@@ -235,10 +284,18 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     metrics.delivery(kind, invalid ? 'stored-invalid' : 'stored');
     changes.notify();
     if (outcome?.inserted) {
-      // The delivery is durable: counting its anomalies must not turn the 204 into an error.
-      const interviewId = result.ok ? result.parsed.sessionId : result.sessionId;
+      const { seq } = outcome;
+      const named = result.ok ? result.parsed.sessionId : result.sessionId;
       const waiting = result.ok && result.parsed.correlation.length > 0;
-      await countAnomalies(anomalies, interviewId, waiting, outcome.seq).catch((error: unknown) =>
+      const counted = async () => {
+        // A delivery that names no session may belong to one through a correlation id: the store knows.
+        const interviewId =
+          named ??
+          (waiting ? (await store.recordsAfter(seq - 1, 1)).find((s) => s.seq === seq)?.interviewId : undefined);
+        await countAnomalies(anomalies, interviewId, waiting, seq);
+      };
+      // The delivery is durable: counting its anomalies must not turn the 204 into an error.
+      await counted().catch((error: unknown) =>
         log(`counting anomalies failed: ${error instanceof Error ? error.message : String(error)}`),
       );
     }

@@ -3,7 +3,6 @@
  * states and never the lines. `-` is stdin.
  */
 import { createReadStream, readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { Ledger, type LedgerOptions, type Routed } from '../core/ledger.js';
 import type { FlowConfig } from '../types.js';
 import { ONBOARDING_MODULES } from '../vendor/modules.js';
@@ -33,24 +32,37 @@ export async function foldLogs(files: readonly string[], options: FoldOptions = 
   let records = 0;
   try {
     for (const file of files) {
-      const input = file === '-' ? process.stdin : createReadStream(file, { encoding: 'utf8' });
+      const input = file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 1 << 20 });
       const failure = new Promise<never>((_, reject) => {
         input.once('error', (error: NodeJS.ErrnoException) =>
           reject(new InputError(`cannot read ${file}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`)),
         );
       });
       failure.catch(() => {});
-      const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
       let line = 0;
+      const take = (text: string) => {
+        line++;
+        if (text.trim() === '') return;
+        records++;
+        const routed = ledger.addLine(text.endsWith('\r') ? text.slice(0, -1) : text, { file, line });
+        options.onRecord?.(routed, ledger);
+        progress.tick(sessions);
+      };
+      // Chunks of bytes, not readline's async iterator (which queues every line of a fast file
+      // ahead of a slower consumer), and each line decoded on its own: a string sliced from a
+      // large chunk would keep the whole chunk alive for as long as anything read from it lives.
       const reading = (async () => {
-        for await (const text of lines) {
-          line++;
-          if (text.trim() === '') continue;
-          records++;
-          const routed = ledger.addLine(text, { file, line });
-          options.onRecord?.(routed, ledger);
-          progress.tick(sessions);
+        let rest: Buffer | undefined;
+        for await (const piece of input as AsyncIterable<Buffer>) {
+          const bytes = rest === undefined ? piece : Buffer.concat([rest, piece]);
+          let start = 0;
+          for (let end = bytes.indexOf(10); end !== -1; end = bytes.indexOf(10, start)) {
+            take(bytes.toString('utf8', start, end));
+            start = end + 1;
+          }
+          rest = start < bytes.length ? bytes.subarray(start) : undefined;
         }
+        if (rest !== undefined) take(rest.toString('utf8'));
       })();
       await Promise.race([reading, failure]);
     }

@@ -5,6 +5,7 @@
 import type { Anomaly, SessionView } from '../types.js';
 import { countAnomalies } from './findings.js';
 import { foldLogs, readFlow } from './input.js';
+import { sink } from './sink.js';
 import { type Paint, painter, wantsColour } from './style.js';
 import { type Command, EXIT, parse, UsageError } from './usage.js';
 
@@ -32,18 +33,16 @@ Examples:
 `;
 
 /** Write `{"sessions":[…],"anomalies":[…]}` (the core's `LedgerSnapshot`) view by view. */
-function writeSnapshotJson(views: Iterable<SessionView>, orphans: readonly Anomaly[]): void {
-  let chunk = '{"sessions":[';
+async function writeSnapshotJson(views: Iterable<SessionView>, orphans: readonly Anomaly[]): Promise<void> {
+  const out = sink();
+  await out.write('{"sessions":[');
   let first = true;
   for (const view of views) {
-    chunk += `${first ? '' : ','}${JSON.stringify(view)}`;
+    await out.write(`${first ? '' : ','}${JSON.stringify(view)}`);
     first = false;
-    if (chunk.length > 1 << 16) {
-      process.stdout.write(chunk);
-      chunk = '';
-    }
   }
-  process.stdout.write(`${chunk}],"anomalies":${JSON.stringify(orphans)}}\n`);
+  await out.write(`],"anomalies":${JSON.stringify(orphans)}}\n`);
+  await out.end();
 }
 
 const DECISION_COLOURS: Record<SessionView['decision'], Parameters<Paint>[1][]> = {
@@ -124,7 +123,7 @@ export const replayCommand: Command = {
     const views = (function* () {
       for (const id of ids) yield ledger.view(id) as SessionView;
     })();
-    if (values.json) writeSnapshotJson(views, orphans);
+    if (values.json) await writeSnapshotJson(views, orphans);
     else process.stdout.write(renderTable(views, orphans.length, painter(wantsColour(process.stdout))));
     return EXIT.ok;
   },

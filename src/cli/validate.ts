@@ -5,6 +5,7 @@
 import type { Anomaly } from '../types.js';
 import { isSettled } from './findings.js';
 import { foldLogs } from './input.js';
+import { sink } from './sink.js';
 import { painter, wantsColour } from './style.js';
 import { type Command, EXIT, parse, UsageError } from './usage.js';
 
@@ -85,6 +86,7 @@ export const validateCommand: Command = {
       return ok ? EXIT.ok : EXIT.failed;
     }
     const paint = painter(wantsColour(process.stdout));
+    const out = sink();
     for (const finding of findings) {
       const where = `${finding.source?.file ?? '-'}:${finding.source?.line ?? '-'}`;
       const severity = finding.settled
@@ -92,10 +94,9 @@ export const validateCommand: Command = {
         : paint(finding.severity, finding.severity === 'error' ? 'red' : 'yellow');
       const session = finding.session === null ? 'no session' : `session ${finding.session}`;
       const note = finding.settled ? ' (a later poll settled it)' : '';
-      process.stdout.write(
-        `${paint(where, 'bold')}: ${severity} ${finding.code} (${session}): ${finding.message}${note}\n`,
-      );
+      await out.write(`${paint(where, 'bold')}: ${severity} ${finding.code} (${session}): ${finding.message}${note}\n`);
     }
+    await out.end();
     const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
     const summary = `${plural(errors, 'error')}, ${plural(warnings, 'warning')} in ${plural(records, 'record')}, ${plural(ledger.size, 'session')}`;
     process.stdout.write(

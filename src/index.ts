@@ -13,6 +13,19 @@ export { viewSession } from './core/view.js';
 export { SEVERITY } from './records/anomaly.js';
 // Records: the one input format (SPEC 2.1).
 export { type DeliveryRecord, type ParsedRecord, type ParseResult, parseLine, parseRecord } from './records/parse.js';
+// The webhook service (SPEC 2.3): a web-standard handler to mount anywhere, and its stores
+// (`openStore` loads the SQLite or PostgreSQL client only when a store is opened).
+export type { AuthOptions, OAuthClient } from './service/auth.js';
+export {
+  createWebhookHandler,
+  type RequestInfo,
+  type WebhookHandler,
+  type WebhookHandlerOptions,
+} from './service/handler.js';
+export { ServiceMetrics } from './service/metrics.js';
+export { type RunningServer, startServer } from './service/server.js';
+export { type OpenStoreOptions, openStore } from './store/open.js';
+export type { AppendOutcome, RecordToStore, Store, StoredRecord } from './store/types.js';
 export type {
   Anomaly,
   AnomalyCode,

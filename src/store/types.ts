@@ -22,6 +22,11 @@ export interface StoredRecord {
   /** Increasing position; a reader resumes after the last one it saw. */
   readonly seq: number;
   readonly record: DeliveryRecord;
+  /**
+   * The session it belongs to: the one it names or, when it names none, the one a correlation
+   * id of it is tied to (by the first stored record that names a session and carries that id);
+   * `undefined` while no tie is known.
+   */
   readonly interviewId: string | undefined;
 }
 

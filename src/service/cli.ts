@@ -1,0 +1,188 @@
+/**
+ * `onboarding-status serve`: the webhook service on Node, over an embedded SQLite file or a
+ * PostgreSQL server. Parses options, opens the store, serves the handler until SIGINT/SIGTERM.
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { isPostgresUrl, openStore } from '../store/open.js';
+import type { FlowConfig } from '../types.js';
+import { addressSet, isLoopback } from './address.js';
+import type { AuthOptions, OAuthClient } from './auth.js';
+import { createWebhookHandler } from './handler.js';
+import { ServiceMetrics } from './metrics.js';
+import { startServer } from './server.js';
+
+export const SERVE_USAGE = `Usage: onboarding-status serve [options]
+
+Receive the vendor's webhooks at POST /webhooks/{kind}, store each delivery durably before
+answering 204, and serve the session views (GET /sessions/{interviewId}).
+  --port N                  port to listen on (default 8080; 0 picks a free one)
+  --host ADDRESS            address to bind (default: all interfaces with authentication
+                            configured, else 127.0.0.1 only)
+  --store PATH|URL          SQLite file (default ./onboarding-status.db) or postgres://…
+  --auth-header 'Name: v'   a header every delivery must carry (repeatable)
+  --oauth-client id:secret  an OAuth2 client; the service issues tokens at POST /oauth/token
+                            and accepts deliveries with a valid bearer token (repeatable)
+  --oauth-ttl SECONDS       lifetime of issued tokens (default 600)
+  --allow-ip CIDR           accept deliveries only from these addresses (repeatable)
+  --trusted-proxy CIDR      read the client address from X-Forwarded-For of this proxy (repeatable)
+  --read-header 'Name: v'   a header readers of /sessions, /records and /events must carry
+                            (repeatable; without it, reads are served to loopback clients only)
+  --max-body BYTES          largest body accepted (default 1048576; k and m suffixes allowed)
+  --flow FILE               a flow configuration: {"modules":["id","face",...]}
+`;
+
+class UsageError extends Error {}
+
+function header(text: string, option: string): [string, string] {
+  const colon = text.indexOf(':');
+  const name = colon > 0 ? text.slice(0, colon).trim() : '';
+  const value = colon > 0 ? text.slice(colon + 1).trim() : '';
+  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name) || value === '') {
+    throw new UsageError(`${option} "${text}": expected 'Name: value'`);
+  }
+  return [name, value];
+}
+
+function bytes(text: string): number {
+  const match = /^(\d+)([km]?)$/i.exec(text.trim());
+  if (!match) throw new UsageError(`--max-body "${text}": expected a number of bytes (e.g. 1048576, 512k, 4m)`);
+  const unit = (match[2] ?? '').toLowerCase();
+  return Number(match[1]) * (unit === 'k' ? 1024 : unit === 'm' ? 1024 * 1024 : 1);
+}
+
+function flowOf(path: string | undefined): FlowConfig | undefined {
+  if (path === undefined) return undefined;
+  const value = JSON.parse(readFileSync(path, 'utf8')) as unknown;
+  if (!value || typeof value !== 'object' || !Array.isArray((value as FlowConfig).modules)) {
+    throw new UsageError(`--flow ${path}: expected {"modules":[...]}`);
+  }
+  return value as FlowConfig;
+}
+
+function optionsOf(args: string[]) {
+  const { values } = parseArgs({
+    args,
+    allowPositionals: false,
+    options: {
+      port: { type: 'string', default: '8080' },
+      host: { type: 'string' },
+      store: { type: 'string', default: './onboarding-status.db' },
+      'auth-header': { type: 'string', multiple: true },
+      'oauth-client': { type: 'string', multiple: true },
+      'oauth-ttl': { type: 'string' },
+      'allow-ip': { type: 'string', multiple: true },
+      'trusted-proxy': { type: 'string', multiple: true },
+      'read-header': { type: 'string', multiple: true },
+      'max-body': { type: 'string' },
+      flow: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`--port "${values.port}": expected 0-65535`);
+  const clients: OAuthClient[] = (values['oauth-client'] ?? []).map((text) => {
+    const colon = text.indexOf(':');
+    if (colon <= 0 || colon === text.length - 1) throw new UsageError(`--oauth-client "${text}": expected id:secret`);
+    return { id: text.slice(0, colon), secret: text.slice(colon + 1) };
+  });
+  const ttl = values['oauth-ttl'] === undefined ? undefined : Number(values['oauth-ttl']);
+  if (ttl !== undefined && (!Number.isInteger(ttl) || ttl < 1)) throw new UsageError('--oauth-ttl: expected seconds');
+  const ranges = (list: string[] | undefined, option: string) => {
+    try {
+      addressSet(list ?? []);
+    } catch (error) {
+      throw new UsageError(`${option}: ${(error as Error).message}`);
+    }
+    return list;
+  };
+  const auth: AuthOptions = {
+    headers: Object.fromEntries((values['auth-header'] ?? []).map((text) => header(text, '--auth-header'))),
+    readHeaders: Object.fromEntries((values['read-header'] ?? []).map((text) => header(text, '--read-header'))),
+    ...(clients.length > 0 ? { oauth: { clients, tokenTtlSeconds: ttl } } : {}),
+    allowIps: ranges(values['allow-ip'], '--allow-ip'),
+    trustedProxies: ranges(values['trusted-proxy'], '--trusted-proxy'),
+  };
+  return {
+    help: values.help === true,
+    port,
+    host: values.host,
+    store: values.store,
+    auth,
+    maxBodyBytes: values['max-body'] === undefined ? undefined : bytes(values['max-body']),
+    flow: flowOf(values.flow),
+  };
+}
+
+const say = (text: string) => process.stderr.write(`onboarding-status: ${text}\n`);
+
+/** Run `onboarding-status serve` with its arguments; resolves with the exit code once it stops. */
+export async function serveCommand(args: string[]): Promise<number> {
+  let options: ReturnType<typeof optionsOf>;
+  try {
+    options = optionsOf(args);
+  } catch (error) {
+    if (error instanceof UsageError || (error instanceof TypeError && 'code' in error)) {
+      process.stderr.write(`onboarding-status serve: ${error.message}\n\n${SERVE_USAGE}`);
+      return 2;
+    }
+    throw error;
+  }
+  if (options.help) {
+    process.stdout.write(SERVE_USAGE);
+    return 0;
+  }
+  const metrics = new ServiceMetrics();
+  const store = await openStore(options.store, { onCommit: (records, millis) => metrics.commit(records, millis) });
+  const handler = createWebhookHandler({
+    store,
+    auth: options.auth,
+    flow: options.flow,
+    maxBodyBytes: options.maxBodyBytes,
+    metrics,
+    log: say,
+  });
+  let host = options.host;
+  if (!handler.authenticated) {
+    if (host !== undefined && !isLoopback(host) && host !== 'localhost') {
+      await store.close();
+      say(
+        `refusing to listen on ${host} without authentication: anyone could post deliveries. ` +
+          'Configure --auth-header, --oauth-client or --allow-ip, or listen on 127.0.0.1.',
+      );
+      return 2;
+    }
+    if (host === undefined) {
+      host = '127.0.0.1';
+      say(
+        'no authentication configured (--auth-header, --oauth-client, --allow-ip): listening on 127.0.0.1 only, ' +
+          'so only this machine can post deliveries',
+      );
+    }
+  }
+  const server = await startServer(handler, options.port, host ?? '::');
+  say(`listening on ${server.url} (store: ${isPostgresUrl(options.store) ? 'PostgreSQL' : options.store})`);
+  if (Object.keys(options.auth.readHeaders ?? {}).length === 0) {
+    say('reads (/sessions, /records, /events) are served to loopback clients only; --read-header opens them');
+  }
+  return new Promise<number>((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      say(`${signal}: closing`);
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      server
+        .close()
+        .then(() => store.close())
+        .then(
+          () => resolve(0),
+          (error: unknown) => {
+            say(`closing failed: ${error instanceof Error ? error.message : String(error)}`);
+            resolve(1);
+          },
+        );
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}

@@ -1,0 +1,343 @@
+/**
+ * The webhook service as one web-standard function, `(Request) => Promise<Response>`, to mount
+ * in any framework or runtime. A thin face over the core: it authenticates, stores delivery
+ * records durably (SPEC 2.1, 2.3) and folds stored records with the `Ledger` to answer; every
+ * status, decision and anomaly is the core's.
+ */
+import { createHash } from 'node:crypto';
+import { Ledger } from '../core/ledger.js';
+import { canonicalJson } from '../records/key.js';
+import { type DeliveryRecord, parseRecord } from '../records/parse.js';
+import type { Store, StoredRecord } from '../store/types.js';
+import type { Anomaly, Decision, FlowConfig, SessionView } from '../types.js';
+import { isWebhookKind } from '../vendor/kinds.js';
+import { isOnboardingStatus } from '../vendor/statuses.js';
+import { Authenticator, type AuthOptions } from './auth.js';
+import { ChangeSignal, eventStream } from './events.js';
+import { ServiceMetrics } from './metrics.js';
+
+/** Options of the webhook handler. */
+export interface WebhookHandlerOptions {
+  /** Where delivery records are kept. */
+  readonly store: Store;
+  /** How deliveries and reads are authenticated; without it, every delivery is accepted. */
+  readonly auth?: AuthOptions;
+  /** The flow configuration that narrows what `ONBOARDING_FINISHED` makes fetchable. */
+  readonly flow?: FlowConfig;
+  /** The largest body accepted, in bytes; a larger one gets `413`. @defaultValue 1 MiB */
+  readonly maxBodyBytes?: number;
+  /** Metrics to count into (share them with the store's commit callback). */
+  readonly metrics?: ServiceMetrics;
+  /** The clock, in milliseconds since the epoch. @defaultValue Date.now */
+  readonly now?: () => number;
+  /** Where operational messages go (never bodies: they carry personal data). */
+  readonly log?: (message: string) => void;
+  /** How often event streams look for records another instance wrote. @defaultValue 1000 */
+  readonly pollMillis?: number;
+}
+
+/** What the server knows of a request beyond the web-standard `Request`. */
+export interface RequestInfo {
+  /** The peer's IP address (the proxy's, behind one). */
+  readonly remoteAddress?: string;
+}
+
+/** The handler: a web-standard request handler, plus `close()` to end open event streams. */
+export interface WebhookHandler {
+  (request: Request, info?: RequestInfo): Promise<Response>;
+  /** End open event streams (before closing the store). */
+  close(): void;
+  /** The metrics it counts into. */
+  readonly metrics: ServiceMetrics;
+  /** Whether deliveries are authenticated (by credentials or address). */
+  readonly authenticated: boolean;
+}
+
+const DEFAULT_MAX_BODY = 1024 * 1024;
+const DECISIONS: readonly Decision[] = ['none', 'pending-review', 'approved', 'rejected', 'conflict'];
+const PAGE = 1000;
+
+const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  new Response(`${JSON.stringify(body)}\n`, {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+  });
+
+const problem = (status: number, error: string, message: string, headers: Record<string, string> = {}) =>
+  json(status, { error, message }, headers);
+
+class TooLarge extends Error {}
+
+/** Read a body once, refusing it as soon as it passes the limit. */
+async function readBody(request: Request, limit: number): Promise<Uint8Array> {
+  const declared = Number(request.headers.get('content-length') ?? Number.NaN);
+  if (declared > limit) throw new TooLarge();
+  if (request.body === null) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw new TooLarge();
+    }
+    chunks.push(value);
+  }
+  const body = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return body;
+}
+
+/** The identity of a stored record: the same record (all its fields) is stored once. */
+export function recordIdOf(record: DeliveryRecord): string {
+  return createHash('sha256').update(canonicalJson(record)).digest('hex');
+}
+
+/** Records as JSON Lines, as `onboarding-status replay` reads them. */
+function jsonLines(pages: () => AsyncGenerator<StoredRecord[]>): Response {
+  const encoder = new TextEncoder();
+  const source = pages();
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { done, value } = await source.next();
+      if (done) controller.close();
+      else controller.enqueue(encoder.encode(value.map((stored) => `${JSON.stringify(stored.record)}\n`).join('')));
+    },
+    async cancel() {
+      await source.return(undefined);
+    },
+  });
+  return new Response(body, { headers: { 'content-type': 'application/jsonl; charset=utf-8' } });
+}
+
+/** Create the webhook service's request handler. */
+export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHandler {
+  const { store, flow } = options;
+  const now = options.now ?? Date.now;
+  const auth = new Authenticator(options.auth, now);
+  const metrics = options.metrics ?? new ServiceMetrics();
+  const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
+  const log = options.log ?? (() => undefined);
+  const changes = new ChangeSignal();
+  const closing = new AbortController();
+
+  /** A session's view: its stored records folded by the core. */
+  const viewOf = async (interviewId: string): Promise<SessionView | undefined> => {
+    const ledger = new Ledger({ flow });
+    for (const stored of await store.sessionRecords(interviewId)) ledger.add(stored.record);
+    return ledger.view(interviewId);
+  };
+
+  const receive = async (kind: string, request: Request, client: string | undefined): Promise<Response> => {
+    const started = performance.now();
+    const checked = auth.checkDelivery(request, client);
+    if (!checked.ok) {
+      metrics.delivery(isWebhookKind(kind) ? kind : '(unknown)', 'unauthorized');
+      return problem(401, 'unauthorized', checked.reason, auth.issuesTokens ? { 'www-authenticate': 'Bearer' } : {});
+    }
+    if (!isWebhookKind(kind)) {
+      // Counted under one label: a kind in a URL is the caller's text, and labels must stay few.
+      metrics.delivery('(unknown)', 'unknown-kind');
+      return problem(404, 'unknown-kind', `"${kind}" is not a webhook kind this service receives`);
+    }
+    let bytes: Uint8Array;
+    try {
+      bytes = await readBody(request, maxBody);
+    } catch (error) {
+      if (!(error instanceof TooLarge)) throw error;
+      metrics.delivery(kind, 'too-large');
+      return problem(413, 'too-large', `the body is larger than ${maxBody} bytes`);
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    } catch (error) {
+      metrics.delivery(kind, 'not-json');
+      const reason = error instanceof SyntaxError ? error.message : 'it is not UTF-8 text';
+      return problem(400, 'not-json', `the body is not JSON (${reason}); every ${kind} webhook carries a JSON object`);
+    }
+    const record: DeliveryRecord = {
+      kind,
+      receivedAt: new Date(now()).toISOString(),
+      body,
+      ...(Object.keys(checked.seen).length > 0 ? { headers: checked.seen } : {}),
+    };
+    // The core reads the record only to say where it belongs; it is stored as it arrived.
+    const result = parseRecord(record);
+    const anomalies: readonly Anomaly[] = result.ok ? result.parsed.anomalies : [result.anomaly];
+    try {
+      await store.append([
+        {
+          record,
+          recordId: recordIdOf(record),
+          interviewId: result.ok ? result.parsed.sessionId : result.sessionId,
+          correlation: result.ok ? result.parsed.correlation : [],
+        },
+      ]);
+    } catch (error) {
+      metrics.delivery(kind, 'store-failed');
+      log(`store append failed for a ${kind} delivery: ${error instanceof Error ? error.message : String(error)}`);
+      return problem(503, 'store-unavailable', 'the delivery could not be stored; retry later');
+    }
+    metrics.acknowledged((performance.now() - started) / 1000);
+    const invalid = anomalies.some((found) => found.code === 'invalid-payload');
+    metrics.delivery(kind, invalid ? 'stored-invalid' : 'stored');
+    for (const found of anomalies) metrics.anomaly(found.code);
+    changes.notify();
+    return new Response(null, { status: 204 });
+  };
+
+  const listSessions = async (url: URL): Promise<Response> => {
+    const params = url.searchParams;
+    const limit = Number(params.get('limit') ?? 50);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
+      return problem(400, 'bad-query', 'limit must be an integer from 1 to 1000');
+    }
+    const status = params.get('status');
+    if (status !== null && !isOnboardingStatus(status)) {
+      return problem(400, 'bad-query', `status "${status}" is not an onboarding status`);
+    }
+    const decision = params.get('decision');
+    if (decision !== null && !DECISIONS.includes(decision as Decision)) {
+      return problem(400, 'bad-query', `decision must be one of ${DECISIONS.join(', ')}`);
+    }
+    const anomalous = params.get('anomalies');
+    if (anomalous !== null && anomalous !== 'true' && anomalous !== 'false') {
+      return problem(400, 'bad-query', 'anomalies must be true or false');
+    }
+    const sessions: SessionView[] = [];
+    let after = params.get('after') ?? undefined;
+    let next: string | null = null;
+    // Pages of ids in order; `next` is set only when an id beyond the last one scanned exists.
+    scan: for (;;) {
+      const ids = await store.sessionIds(after, limit);
+      for (const id of ids) {
+        if (sessions.length === limit) {
+          next = after ?? null;
+          break scan;
+        }
+        after = id;
+        const view = await viewOf(id);
+        if (view === undefined) continue;
+        if (status !== null && view.status !== status) continue;
+        if (decision !== null && view.decision !== decision) continue;
+        if (anomalous !== null && view.anomalies.length > 0 !== (anomalous === 'true')) continue;
+        sessions.push(view);
+      }
+      if (ids.length < limit) break;
+    }
+    return json(200, { sessions, next });
+  };
+
+  const read = async (request: Request, url: URL, path: string[]): Promise<Response> => {
+    const [root, id, sub, extra] = path;
+    if (root === 'sessions' && id === undefined) return listSessions(url);
+    if (root === 'sessions' && id !== undefined && extra === undefined) {
+      if (sub === undefined) {
+        const view = await viewOf(id);
+        return view === undefined
+          ? problem(404, 'unknown-session', `no delivery names session "${id}"`)
+          : json(200, view);
+      }
+      if (sub === 'records') {
+        const records = await store.sessionRecords(id);
+        if (records.length === 0) return problem(404, 'unknown-session', `no delivery names session "${id}"`);
+        return jsonLines(async function* () {
+          yield records;
+        });
+      }
+    }
+    if (root === 'records' && id === undefined) {
+      const start = Number(url.searchParams.get('after') ?? 0);
+      if (!Number.isInteger(start) || start < 0) return problem(400, 'bad-query', 'after must be a store position');
+      return jsonLines(async function* () {
+        let seq = start;
+        for (;;) {
+          const page = await store.recordsAfter(seq, PAGE);
+          if (page.length === 0) return;
+          yield page;
+          seq = (page.at(-1) as StoredRecord).seq;
+        }
+      });
+    }
+    if (root === 'events' && id === undefined) {
+      const resume = request.headers.get('last-event-id') ?? url.searchParams.get('after') ?? '0';
+      const after = Number(resume);
+      if (!Number.isInteger(after) || after < 0) return problem(400, 'bad-query', 'Last-Event-ID must be an event id');
+      metrics.stream(1);
+      const abort = AbortSignal.any([closing.signal, request.signal]);
+      const body = eventStream({
+        store,
+        signal: changes,
+        view: viewOf,
+        after,
+        abort,
+        pollMillis: options.pollMillis,
+        onClose: () => metrics.stream(-1),
+      });
+      return new Response(body, {
+        headers: {
+          'content-type': 'text/event-stream; charset=utf-8',
+          'cache-control': 'no-store',
+          'x-accel-buffering': 'no',
+        },
+      });
+    }
+    return problem(404, 'not-found', `no such resource: ${url.pathname}`);
+  };
+
+  const handle = async (request: Request, info: RequestInfo = {}): Promise<Response> => {
+    const url = new URL(request.url);
+    let path: string[];
+    try {
+      path = url.pathname.split('/').slice(1).map(decodeURIComponent);
+    } catch {
+      return problem(400, 'bad-path', 'the path is not valid percent-encoding');
+    }
+    const client = auth.client(request, info.remoteAddress);
+    const method = request.method;
+    const only = (allowed: string) =>
+      problem(405, 'method-not-allowed', `${url.pathname} answers ${allowed} only`, { allow: allowed });
+    try {
+      if (path[0] === 'webhooks' && path.length === 2) {
+        return method === 'POST' ? await receive(path[1] as string, request, client) : only('POST');
+      }
+      if (path[0] === 'oauth' && path[1] === 'token' && path.length === 2 && auth.issuesTokens) {
+        return method === 'POST' ? await auth.issueToken(request) : only('POST');
+      }
+      if (path.length === 1 && path[0] === 'healthz') {
+        return method === 'GET' ? json(200, { ok: true }) : only('GET');
+      }
+      if (path.length === 1 && path[0] === 'metrics') {
+        return method === 'GET'
+          ? new Response(metrics.render(), { headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' } })
+          : only('GET');
+      }
+      if (path[0] === 'sessions' || path[0] === 'records' || path[0] === 'events') {
+        if (method !== 'GET') return only('GET');
+        if (path.at(-1) === '' && path.length > 1) path.pop();
+        if (!auth.checkRead(request, client)) {
+          return problem(401, 'unauthorized', 'reading sessions needs the read headers (or a loopback client)');
+        }
+        return await read(request, url, path);
+      }
+      return problem(404, 'not-found', `no such resource: ${url.pathname}`);
+    } catch (error) {
+      log(`${method} ${url.pathname} failed: ${error instanceof Error ? error.message : String(error)}`);
+      return problem(500, 'internal', 'the request failed; see the service log');
+    }
+  };
+
+  return Object.assign(handle, {
+    close: () => closing.abort(),
+    metrics,
+    authenticated: auth.configured,
+  });
+}

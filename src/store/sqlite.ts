@@ -1,0 +1,174 @@
+/**
+ * The embedded store: one SQLite file (better-sqlite3), WAL with `synchronous=FULL`, so a
+ * committed record survives a crash of the process or the machine. Appends that arrive together
+ * share one transaction (group commit); each caller is answered only after that commit.
+ */
+import Database from 'better-sqlite3';
+import type { DeliveryRecord } from '../records/parse.js';
+import type { AppendOutcome, RecordToStore, Store, StoredRecord } from './types.js';
+
+/** Options of the SQLite store. */
+export interface SqliteStoreOptions {
+  /**
+   * Share one transaction among the appends queued in one turn of the event loop.
+   * @defaultValue true
+   */
+  readonly groupCommit?: boolean;
+  /** Called after each commit with the number of records it carried and how long it took (ms). */
+  readonly onCommit?: (records: number, millis: number) => void;
+}
+
+interface Pending {
+  readonly records: readonly RecordToStore[];
+  readonly resolve: (outcomes: AppendOutcome[]) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+interface Row {
+  readonly seq: number;
+  readonly session_id: string | null;
+  readonly record: string;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS records (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  record_id TEXT NOT NULL UNIQUE,
+  session_id TEXT,
+  record TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS records_by_session ON records (session_id, seq);
+CREATE TABLE IF NOT EXISTS waiting (
+  corr TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  PRIMARY KEY (corr, seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS ties (
+  corr TEXT PRIMARY KEY,
+  session_id TEXT NOT NULL
+) WITHOUT ROWID;
+`;
+
+const toStored = (row: Row): StoredRecord => ({
+  seq: row.seq,
+  record: JSON.parse(row.record) as DeliveryRecord,
+  interviewId: row.session_id ?? undefined,
+});
+
+/** Open (or create) a SQLite store in a file. */
+export function createSqliteStore(path: string, options: SqliteStoreOptions = {}): Store {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('busy_timeout = 5000');
+  db.exec(SCHEMA);
+
+  const insert = db.prepare<[string, string | null, string]>(
+    'INSERT INTO records (record_id, session_id, record) VALUES (?, ?, ?) ON CONFLICT (record_id) DO NOTHING',
+  );
+  const existing = db.prepare<[string], { seq: number }>('SELECT seq FROM records WHERE record_id = ?');
+  const tieOf = db.prepare<[string], { session_id: string }>('SELECT session_id FROM ties WHERE corr = ?');
+  const addTie = db.prepare<[string, string]>(
+    'INSERT INTO ties (corr, session_id) VALUES (?, ?) ON CONFLICT DO NOTHING',
+  );
+  const addWaiting = db.prepare<[string, number]>(
+    'INSERT INTO waiting (corr, seq) VALUES (?, ?) ON CONFLICT DO NOTHING',
+  );
+  // A record waiting under several ids goes to the session of the first tie found, like the ledger.
+  const release = db.prepare<[string, string]>(
+    'UPDATE records SET session_id = ? WHERE session_id IS NULL AND seq IN (SELECT seq FROM waiting WHERE corr = ?)',
+  );
+  const dropWaiting = db.prepare<[string]>('DELETE FROM waiting WHERE corr = ?');
+  const bySession = db.prepare<[string], Row>(
+    'SELECT seq, session_id, record FROM records WHERE session_id = ? ORDER BY seq',
+  );
+  const after = db.prepare<[number, number], Row>(
+    'SELECT seq, session_id, record FROM records WHERE seq > ? ORDER BY seq LIMIT ?',
+  );
+  const sessions = db.prepare<[string, number], { session_id: string }>(
+    'SELECT DISTINCT session_id FROM records WHERE session_id > ? ORDER BY session_id LIMIT ?',
+  );
+
+  const writeOne = (item: RecordToStore): AppendOutcome => {
+    let session = item.interviewId;
+    if (session === undefined) {
+      for (const corr of item.correlation) {
+        session = tieOf.get(corr)?.session_id;
+        if (session !== undefined) break;
+      }
+    }
+    const result = insert.run(item.recordId, session ?? null, JSON.stringify(item.record));
+    if (result.changes === 0) {
+      const found = existing.get(item.recordId);
+      if (found === undefined) throw new Error(`record ${item.recordId} neither inserted nor found`);
+      return { inserted: false, seq: found.seq };
+    }
+    const seq = Number(result.lastInsertRowid);
+    if (item.interviewId !== undefined) {
+      for (const corr of item.correlation) {
+        if (addTie.run(corr, item.interviewId).changes === 0) continue;
+        release.run(item.interviewId, corr);
+        dropWaiting.run(corr);
+      }
+    } else if (session === undefined) {
+      for (const corr of item.correlation) addWaiting.run(corr, seq);
+    }
+    return { inserted: true, seq };
+  };
+
+  const commit = db.transaction((batch: readonly Pending[]) => batch.map((pending) => pending.records.map(writeOne)));
+
+  let queue: Pending[] = [];
+  let scheduled = false;
+  let closed = false;
+
+  const flush = (): void => {
+    scheduled = false;
+    const batch = queue;
+    queue = [];
+    if (batch.length === 0) return;
+    const started = performance.now();
+    let outcomes: AppendOutcome[][];
+    try {
+      outcomes = commit(batch);
+    } catch (error) {
+      for (const pending of batch) pending.reject(error);
+      return;
+    }
+    const size = batch.reduce((sum, pending) => sum + pending.records.length, 0);
+    options.onCommit?.(size, performance.now() - started);
+    batch.forEach((pending, i) => {
+      pending.resolve(outcomes[i] as AppendOutcome[]);
+    });
+  };
+
+  return {
+    append(records) {
+      if (closed) return Promise.reject(new Error('the store is closed'));
+      if (records.length === 0) return Promise.resolve([]);
+      return new Promise<AppendOutcome[]>((resolve, reject) => {
+        queue.push({ records, resolve, reject });
+        if (options.groupCommit === false) flush();
+        else if (!scheduled) {
+          scheduled = true;
+          setImmediate(flush);
+        }
+      });
+    },
+    async sessionRecords(interviewId) {
+      return bySession.all(interviewId).map(toStored);
+    },
+    async recordsAfter(seq, limit) {
+      return after.all(seq, limit).map(toStored);
+    },
+    async sessionIds(afterId, limit) {
+      return sessions.all(afterId ?? '', limit).map((row) => row.session_id);
+    },
+    async close() {
+      if (closed) return;
+      flush();
+      closed = true;
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,109 @@
+/** `GET /events`: server-sent events of view changes, resumable with Last-Event-ID. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createWebhookHandler } from '../../src/service/handler.js';
+import { createSqliteStore } from '../../src/store/sqlite.js';
+import type { SessionView } from '../../src/types.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'events-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface ServerEvent {
+  readonly id?: string;
+  readonly event?: string;
+  readonly data?: string;
+}
+
+/** Reads server-sent events from a response, one at a time. */
+function eventsOf(response: Response) {
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  return {
+    async next(): Promise<ServerEvent> {
+      for (;;) {
+        const end = buffer.indexOf('\n\n');
+        if (end >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const event: Record<string, string> = {};
+          for (const line of block.split('\n')) {
+            const colon = line.indexOf(':');
+            if (colon > 0) event[line.slice(0, colon)] = line.slice(colon + 1).trimStart();
+          }
+          return event;
+        }
+        const { done, value } = await reader.read();
+        if (done) throw new Error('the event stream ended');
+        buffer += decoder.decode(value, { stream: true });
+      }
+    },
+    /** The next view event (skipping retry and id-only events), with its id. */
+    async view(): Promise<{ id: number; view: SessionView }> {
+      for (;;) {
+        const event = await this.next();
+        if (event.event === 'view') return { id: Number(event.id), view: JSON.parse(event.data as string) };
+      }
+    },
+    close: () => reader.cancel(),
+  };
+}
+
+describe('event stream', () => {
+  it('streams each session view as it changes, and resumes after Last-Event-ID without repeating', async () => {
+    const store = createSqliteStore(join(dir, 'events.db'));
+    const handler = createWebhookHandler({ store, pollMillis: 50 });
+    const local = { remoteAddress: '127.0.0.1' };
+    const post = (kind: string, body: object) =>
+      handler(new Request(`http://svc/webhooks/${kind}`, { method: 'POST', body: JSON.stringify(body) }), local);
+
+    const first = eventsOf(await handler(new Request('http://svc/events'), local));
+    expect(await first.next()).toEqual({ retry: '1000' });
+    await post('onboarding-status', { interviewId: 'a1', onboardingStatus: 'ID_VALIDATION_FINISHED' });
+    const a1 = await first.view();
+    expect(a1.view).toMatchObject({ interviewId: 'a1', status: 'ID_VALIDATION_FINISHED' });
+    await post('onboarding-status', { interviewId: 'b1', onboardingStatus: 'ID_VALIDATION_FINISHED' });
+    await post('onboarding-status', { interviewId: 'a1', onboardingStatus: 'FACE_VALIDATION_FINISHED' });
+    const seen = [await first.view(), await first.view()];
+    const latest = new Map(seen.map((event) => [event.view.interviewId, event.view]));
+    expect(latest.get('a1')?.status).toBe('FACE_VALIDATION_FINISHED');
+    expect(latest.get('b1')?.status).toBe('ID_VALIDATION_FINISHED');
+    const lastId = Math.max(...seen.map((event) => event.id));
+    expect(seen.every((event) => event.id > a1.id)).toBe(true);
+    await first.close();
+
+    // While the client is away: a delivery of no session, then changes to b1 and a new session.
+    await post('proof-of-payment', { requestId: 'nobody' });
+    await post('onboarding-status', { interviewId: 'b1', onboardingStatus: 'ONBOARDING_FINISHED' });
+    await post('session-started', { interviewId: 'c1' });
+
+    const resumed = eventsOf(
+      await handler(new Request('http://svc/events', { headers: { 'last-event-id': String(lastId) } }), local),
+    );
+    const missed = [await resumed.view(), await resumed.view()];
+    expect(missed.map((event) => event.view.interviewId)).toEqual(['b1', 'c1']);
+    expect(missed[0]?.view.status).toBe('ONBOARDING_FINISHED');
+    expect(missed.every((event) => event.id > lastId)).toBe(true);
+    await resumed.close();
+
+    // Resuming at the end gives nothing old: the next event is the next change.
+    const atEnd = eventsOf(
+      await handler(new Request('http://svc/events', { headers: { 'last-event-id': String(missed[1]?.id) } }), local),
+    );
+    await post('onboarding-status', { interviewId: 'c1', onboardingStatus: 'ID_VALIDATION_FINISHED' });
+    expect((await atEnd.view()).view).toMatchObject({ interviewId: 'c1', status: 'ID_VALIDATION_FINISHED' });
+    handler.close();
+    await expect(atEnd.view()).rejects.toThrow(/ended/);
+    await store.close();
+  });
+
+  it('refuses a Last-Event-ID that is not an event id', async () => {
+    const handler = createWebhookHandler({ store: createSqliteStore(join(dir, 'bad.db')) });
+    const response = await handler(new Request('http://svc/events', { headers: { 'last-event-id': 'x' } }), {
+      remoteAddress: '127.0.0.1',
+    });
+    expect(response.status).toBe(400);
+  });
+});

@@ -1,0 +1,217 @@
+/** The handler in-process, with web-standard requests: what each answer means for the vendor and for readers. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createWebhookHandler, type WebhookHandlerOptions } from '../../src/service/handler.js';
+import { createSqliteStore } from '../../src/store/sqlite.js';
+import type { AppendOutcome, Store } from '../../src/store/types.js';
+import type { SessionView } from '../../src/types.js';
+import { EVERY_KIND, viewsOf } from './support.js';
+
+const viewOf = async (response: Response) => (await response.json()) as SessionView;
+
+const dir = mkdtempSync(join(tmpdir(), 'handler-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+const LOCAL = { remoteAddress: '127.0.0.1' };
+
+function service(options: Partial<WebhookHandlerOptions> = {}) {
+  const store = createSqliteStore(join(dir, `h${++n}.db`));
+  let clock = Date.parse('2026-11-25T10:00:00.000Z');
+  const handler = createWebhookHandler({ store, now: () => clock++, ...options });
+  const post = (kind: string, body: string | object, headers: Record<string, string> = {}) =>
+    handler(
+      new Request(`http://svc/webhooks/${kind}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      }),
+      LOCAL,
+    );
+  const get = (path: string, headers: Record<string, string> = {}, info = LOCAL) =>
+    handler(new Request(`http://svc${path}`, { headers }), info);
+  return { store, handler, post, get };
+}
+
+describe('webhook handler: receiving', () => {
+  it('acknowledges a delivery of every kind with 204 and serves the view the core folds from them', async () => {
+    const { post, get } = service();
+    for (const [kind, body] of EVERY_KIND) expect((await post(kind, body)).status, kind).toBe(204);
+    const exported = await (await get('/records')).text();
+    expect(exported.trim().split('\n')).toHaveLength(EVERY_KIND.length);
+    const response = await get('/sessions/a1');
+    expect(response.status).toBe(200);
+    const view = await viewOf(response);
+    expect(view).toEqual(JSON.parse(JSON.stringify(viewsOf(exported).get('a1'))));
+    // Correlated deliveries (by requestId, by identity) reached the session through the store.
+    expect(view.fetchable).toEqual(expect.arrayContaining(['proofOfPayment', 'faceAuthentication', 'workHistory']));
+    expect(view.anomalies.map((a) => a.code)).toContain('deprecated-webhook');
+  });
+
+  it('keeps a JSON body that is invalid for its kind, reports invalid-payload, and still answers 204', async () => {
+    const { post, get } = service();
+    expect((await post('onboarding-status', { interviewId: 'b2', onboardingStatus: 42 })).status).toBe(204);
+    expect((await post('watchlist', [1, 2, 3])).status).toBe(204);
+    const view = await viewOf(await get('/sessions/b2'));
+    expect(view.anomalies.map((a) => a.code)).toContain('invalid-payload');
+    const lines = (await (await get('/records')).text()).trim().split('\n');
+    expect(lines.map((line) => JSON.parse(line).body)).toEqual([
+      { interviewId: 'b2', onboardingStatus: 42 },
+      [1, 2, 3],
+    ]);
+    const metrics = await (await get('/metrics')).text();
+    expect(metrics).toContain('onboarding_deliveries_total{kind="onboarding-status",outcome="stored-invalid"} 1');
+    expect(metrics).toMatch(/onboarding_anomalies_total\{code="invalid-payload"\} [1-9]/);
+  });
+
+  it('refuses a body that is not JSON with 400 and a message saying so, and stores nothing', async () => {
+    const { post, get } = service();
+    const response = await post('onboarding-status', 'interviewId=a1');
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { message: string }).message).toMatch(/not JSON/);
+    expect((await post('video-selfie', '')).status).toBe(400);
+    expect(await (await get('/records')).text()).toBe('');
+  });
+
+  it('answers 404 for an unknown kind and 405 for another method, storing nothing', async () => {
+    const { post, get, handler } = service();
+    expect((await post('shiny-new-webhook', { interviewId: 'a1' })).status).toBe(404);
+    expect((await post('poll', { onboardingStatus: 'UNKNOWN' })).status).toBe(404);
+    const wrong = await handler(new Request('http://svc/webhooks/watchlist'), LOCAL);
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers.get('allow')).toBe('POST');
+    expect(await (await get('/records')).text()).toBe('');
+  });
+
+  it('refuses an oversized body with 413, declared or streamed', async () => {
+    const { handler, get } = service({ maxBodyBytes: 100 });
+    const big = JSON.stringify({ interviewId: 'a1', padding: 'x'.repeat(200) });
+    const declared = await handler(
+      new Request('http://svc/webhooks/video-selfie', { method: 'POST', body: big }),
+      LOCAL,
+    );
+    expect(declared.status).toBe(413);
+    const chunks = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < 10; i++) controller.enqueue(new TextEncoder().encode(big.slice(i * 30, i * 30 + 30)));
+        controller.close();
+      },
+    });
+    const streamed = await handler(
+      new Request('http://svc/webhooks/video-selfie', { method: 'POST', body: chunks, duplex: 'half' } as RequestInit),
+      LOCAL,
+    );
+    expect(streamed.status).toBe(413);
+    const small = await handler(
+      new Request('http://svc/webhooks/video-selfie', { method: 'POST', body: '{"interviewId":"a1"}' }),
+      LOCAL,
+    );
+    expect(small.status).toBe(204);
+    expect((await (await get('/records')).text()).trim().split('\n')).toHaveLength(1);
+  });
+
+  it('answers 204 only once the store has committed, and 503 when it cannot', async () => {
+    const inner = createSqliteStore(join(dir, `slow${++n}.db`));
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const slow: Store = {
+      ...inner,
+      append: async (records) => {
+        await gate;
+        return inner.append(records);
+      },
+    };
+    const handler = createWebhookHandler({ store: slow });
+    let answered = false;
+    const pending = handler(
+      new Request('http://svc/webhooks/video-selfie', { method: 'POST', body: '{"interviewId":"a1"}' }),
+      LOCAL,
+    ).then((response) => {
+      answered = true;
+      return response;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(answered).toBe(false);
+    release();
+    expect((await pending).status).toBe(204);
+
+    const failing: Store = { ...inner, append: (): Promise<AppendOutcome[]> => Promise.reject(new Error('disk full')) };
+    const messages: string[] = [];
+    const broken = createWebhookHandler({ store: failing, log: (m) => messages.push(m) });
+    const body = JSON.stringify({ interviewId: 'secret-person', onboardingStatus: 'ONBOARDING_FINISHED' });
+    const response = await broken(
+      new Request('http://svc/webhooks/onboarding-status', { method: 'POST', body }),
+      LOCAL,
+    );
+    expect(response.status).toBe(503);
+    expect(messages.join('\n')).toContain('disk full');
+    // Bodies carry personal data: they are never logged.
+    expect(messages.join('\n')).not.toContain('secret-person');
+  });
+});
+
+describe('webhook handler: reading', () => {
+  it('answers 404 for a session no delivery names', async () => {
+    const { get } = service();
+    expect((await get('/sessions/nobody')).status).toBe(404);
+    expect((await get('/sessions/nobody/records')).status).toBe(404);
+  });
+
+  it('serves a session records as JSON Lines that replay to the same view', async () => {
+    const { post, get } = service();
+    await post('onboarding-status', { interviewId: 'c3', onboardingStatus: 'ONBOARDING_FINISHED' });
+    await post('onboarding-status', { interviewId: 'c3', onboardingStatus: 'ID_VALIDATION_FINISHED' });
+    await post('onboarding-status', { interviewId: 'c3', onboardingStatus: 'ID_VALIDATION_FINISHED' });
+    await post('onboarding-status', { interviewId: 'd4', onboardingStatus: 'ID_VALIDATION_FINISHED' });
+    const response = await get('/sessions/c3/records');
+    expect(response.headers.get('content-type')).toMatch(/jsonl/);
+    const lines = await response.text();
+    expect(lines.trim().split('\n')).toHaveLength(3);
+    const view = await viewOf(await get('/sessions/c3'));
+    expect(view).toEqual(JSON.parse(JSON.stringify(viewsOf(lines).get('c3'))));
+    expect(view.status).toBe('ONBOARDING_FINISHED');
+    expect(view.anomalies.map((a) => a.code)).toEqual(expect.arrayContaining(['duplicate', 'late-delivery']));
+  });
+
+  it('lists sessions in pages, filtered by status, decision and anomalies', async () => {
+    const { post, get } = service();
+    for (const id of ['s1', 's2', 's3', 's4', 's5']) {
+      await post('onboarding-status', { interviewId: id, onboardingStatus: 'ID_VALIDATION_FINISHED' });
+    }
+    await post('onboarding-status', { interviewId: 's2', onboardingStatus: 'MANUAL_REVIEW_APPROVED' });
+    await post('session-pending-review', { interviewId: 's4' });
+    await post('onboarding-status', { interviewId: 's5', onboardingStatus: 'ID_VALIDATION_FINISHED' });
+    const ids = async (query: string) => {
+      const page = (await (await get(`/sessions${query}`)).json()) as { sessions: SessionView[]; next: string | null };
+      return { ids: page.sessions.map((v) => v.interviewId), next: page.next };
+    };
+    expect(await ids('?limit=2')).toEqual({ ids: ['s1', 's2'], next: 's2' });
+    expect(await ids('?limit=2&after=s2')).toEqual({ ids: ['s3', 's4'], next: 's4' });
+    expect(await ids('?limit=2&after=s4')).toEqual({ ids: ['s5'], next: null });
+    expect(await ids('?status=ID_VALIDATION_FINISHED')).toEqual({ ids: ['s1', 's3', 's4', 's5'], next: null });
+    expect(await ids('?decision=approved')).toEqual({ ids: ['s2'], next: null });
+    expect(await ids('?decision=pending-review&limit=1')).toEqual({ ids: ['s4'], next: 's4' });
+    expect(await ids('?anomalies=true')).toEqual({ ids: ['s5'], next: null });
+    expect((await get('/sessions?status=DONE')).status).toBe(400);
+    expect((await get('/sessions?limit=0')).status).toBe(400);
+  });
+
+  it('serves reads to loopback clients only, unless read headers are configured', async () => {
+    const open = service();
+    expect((await open.get('/sessions', {}, { remoteAddress: '203.0.113.9' })).status).toBe(401);
+    expect((await open.get('/records', {}, { remoteAddress: '::1' })).status).toBe(200);
+    expect((await open.get('/healthz', {}, { remoteAddress: '203.0.113.9' })).status).toBe(200);
+    const guarded = service({ auth: { readHeaders: { 'X-Read-Token': 'r34d' } } });
+    expect((await guarded.get('/sessions', {}, { remoteAddress: '127.0.0.1' })).status).toBe(401);
+    expect((await guarded.get('/sessions', { 'x-read-token': 'nope' }, { remoteAddress: '203.0.113.9' })).status).toBe(
+      401,
+    );
+    expect((await guarded.get('/sessions', { 'x-read-token': 'r34d' }, { remoteAddress: '203.0.113.9' })).status).toBe(
+      200,
+    );
+  });
+});

@@ -7,6 +7,20 @@
 export { evidenceMachine, type MachineName, MODELS, onboardingMachine, sessionMachine } from '../machines/index.js';
 export { decide } from './core/decision.js';
 export { Ledger, type LedgerOptions, type LedgerSnapshot, type Routed } from './core/ledger.js';
+// The poll schedule (SPEC 1.3, law 6): when to poll a session, as a pure function of its view.
+export {
+  activityOf,
+  backoffDelay,
+  DEFAULT_POLL_POLICY,
+  isDue,
+  noteAttempt,
+  type PollFailures,
+  type PollPlan,
+  type PollPolicy,
+  planPoll,
+  type ScheduledView,
+  type SessionActivity,
+} from './core/schedule.js';
 // The reducer and the view (SPEC 2.2).
 export { applyRecord, initialSession, type SessionState } from './core/session.js';
 export { viewSession } from './core/view.js';

@@ -43,7 +43,7 @@ export interface SessionActivity {
   readonly lastWebhookAt: Millis | undefined;
   /** When its latest stored poll was sent (`requestedAt`). */
   readonly lastPollAt: Millis | undefined;
-  /** How many stored polls were sent after the latest webhook (all of them, without a webhook). */
+  /** How many stored polls were sent at or after the latest webhook (all of them, without a webhook). */
   readonly pollsSinceWebhook: number;
 }
 
@@ -97,7 +97,7 @@ export function activityOf(records: readonly DeliveryRecord[]): SessionActivity 
     firstSeenAt: Number.isFinite(firstSeenAt) ? firstSeenAt : 0,
     lastWebhookAt,
     lastPollAt: polls.length === 0 ? undefined : Math.max(...polls),
-    pollsSinceWebhook: polls.filter((at) => at > since).length,
+    pollsSinceWebhook: polls.filter((at) => at >= since).length,
   };
 }
 

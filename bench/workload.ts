@@ -8,7 +8,10 @@ import { permutedHistoryArb } from '../test/support/histories.js';
 
 /** Rename a generated session id (`s1`…) inside a record so every history is its own session. */
 function rename(record: DeliveryRecord, suffix: string): DeliveryRecord {
-  const text = JSON.stringify(record).replace(/"(s\d+)(-(?:r|who|wl))?"/g, (_m, id, rest = '') => `"${id}.${suffix}${rest}"`);
+  const text = JSON.stringify(record).replace(
+    /"(s\d+)(-(?:r|who|wl))?"/g,
+    (_m, id, rest = '') => `"${id}.${suffix}${rest}"`,
+  );
   return JSON.parse(text) as DeliveryRecord;
 }
 

@@ -43,7 +43,7 @@ export interface SessionActivity {
   readonly lastWebhookAt: Millis | undefined;
   /** When its latest stored poll was sent (`requestedAt`). */
   readonly lastPollAt: Millis | undefined;
-  /** How many stored polls were sent at or after the latest webhook (all of them, without a webhook). */
+  /** How many stored polls were sent after the latest webhook (all of them, without a webhook). */
   readonly pollsSinceWebhook: number;
 }
 
@@ -97,7 +97,7 @@ export function activityOf(records: readonly DeliveryRecord[]): SessionActivity 
     firstSeenAt: Number.isFinite(firstSeenAt) ? firstSeenAt : 0,
     lastWebhookAt,
     lastPollAt: polls.length === 0 ? undefined : Math.max(...polls),
-    pollsSinceWebhook: polls.filter((at) => at >= since).length,
+    pollsSinceWebhook: polls.filter((at) => at > since).length,
   };
 }
 
@@ -149,9 +149,10 @@ export function planPoll(
     return { poll: true, at: byBackoff, reason: 'error-backoff' };
   }
   const since = activity.lastWebhookAt ?? activity.firstSeenAt;
-  // No poll sent since the evidence that made the conflict: ask the vendor now.
-  if (view.pollRequested && (activity.lastPollAt === undefined || activity.lastPollAt < since)) {
-    return { poll: true, at: Math.max(since, earliest), reason: 'reconcile' };
+  // No poll sent since the evidence that made the conflict: ask the vendor now. A poll settles
+  // only webhooks received strictly before it was sent (law 6), hence the millisecond after.
+  if (view.pollRequested && (activity.lastPollAt === undefined || activity.lastPollAt <= since)) {
+    return { poll: true, at: Math.max(since + 1, earliest), reason: 'reconcile' };
   }
   const step = activity.pollsSinceWebhook;
   const from = step === 0 ? since : Math.max(since, activity.lastPollAt ?? since);

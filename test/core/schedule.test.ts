@@ -86,15 +86,22 @@ describe('the poll schedule', () => {
       webhook(1_000, 'MANUAL_REVIEW_APPROVED'),
       webhook(2_000, 'MANUAL_REVIEW_REJECTED'),
     ];
-    expect(planFor(records, 2_000)).toEqual({ poll: true, at: T0 + 2_000, reason: 'reconcile' });
+    // The millisecond after the latest webhook: a poll settles only what was received before it was sent.
+    expect(planFor(records, 2_000)).toEqual({ poll: true, at: T0 + 2_001, reason: 'reconcile' });
+    // A poll sent in the very millisecond of the latest webhook does not settle it: it is asked again.
+    expect(planFor([...records, poll(2_000, 'MANUAL_REVIEW_APPROVED')], 2_000)).toEqual({
+      poll: true,
+      at: T0 + 3_000,
+      reason: 'reconcile',
+    });
     // A poll sent before the conflict was known does not count: as soon as the minimum gap allows.
     expect(planFor([...records, poll(1_500, 'MANUAL_REVIEW_APPROVED')], 2_000)).toMatchObject({
       at: T0 + 1_500 + 1_000,
       reason: 'reconcile',
     });
     // The vendor answered a status that settles nothing: the conflict stays, polls back off.
-    const unsettled = [...records, poll(2_000, 'ONBOARDING_FINISHED')];
-    expect(planFor(unsettled, 2_100)).toEqual({ poll: true, at: T0 + 2_000 + 60_000, reason: 'backoff' });
+    const unsettled = [...records, poll(2_001, 'ONBOARDING_FINISHED')];
+    expect(planFor(unsettled, 2_200)).toEqual({ poll: true, at: T0 + 2_001 + 60_000, reason: 'backoff' });
   });
 
   it('settles: after a poll that reports the decision the session is terminal', () => {
@@ -102,9 +109,9 @@ describe('the poll schedule', () => {
       webhook(0, 'ONBOARDING_FINISHED'),
       webhook(1_000, 'MANUAL_REVIEW_APPROVED'),
       webhook(2_000, 'MANUAL_REVIEW_REJECTED'),
-      poll(2_000, 'MANUAL_REVIEW_REJECTED'),
+      poll(2_001, 'MANUAL_REVIEW_REJECTED'),
     ];
-    expect(planFor(records, 2_100)).toEqual({ poll: false, reason: 'terminal' });
+    expect(planFor(records, 2_200)).toEqual({ poll: false, reason: 'terminal' });
   });
 
   it('a conflict is polled even past the idle horizon', () => {

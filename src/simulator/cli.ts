@@ -12,7 +12,7 @@ import { Simulator } from './simulator.js';
 export const SIMULATE_USAGE = `Usage: onboarding-status simulate [options]
 
 A fake vendor (Incode Omni): generates sessions through realistic flows, delivers their webhooks
-to POST {target}/webhooks/{kind} with the vendor's retries (30 s, x2.5, 5 attempts, time-scaled),
+to POST {target}/webhooks/{kind} with the vendor's retries (30 s, x2.5, 5 retries, time-scaled),
 delays that reorder, duplicates and invalid bodies, and serves GET /omni/get/onboarding/status
 (with lag, 5xx, 429 and timeouts) and POST /executive/log-in for the poller.
   --target URL              the webhook service (default http://127.0.0.1:8080)

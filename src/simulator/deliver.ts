@@ -11,8 +11,13 @@ export type DeliveryAuth =
   | { readonly kind: 'headers'; readonly headers: Readonly<Record<string, string>> }
   | { readonly kind: 'oauth'; readonly clientId: string; readonly clientSecret: string; readonly tokenUrl?: string };
 
-/** The vendor's retry schedule (SPEC 1.2). */
-export const VENDOR_RETRY = { attempts: 5, firstDelaySeconds: 30, multiplier: 2.5 } as const;
+/**
+ * The vendor's retry schedule (SPEC 1.2): "up to 5 attempts, first delay 30 s, multiplier 2.5
+ * (about 32 minutes in all)". Only five retries after the first delivery add up to 32 minutes
+ * (30 + 75 + 187.5 + 468.75 + 1171.9 s); five deliveries in all would stop after 12.7. So:
+ * one delivery and up to 5 retries.
+ */
+export const VENDOR_RETRY = { retries: 5, firstDelaySeconds: 30, multiplier: 2.5 } as const;
 
 /** The delay before retry `n` (1 = the first retry), in vendor seconds. */
 export const retryDelaySeconds = (n: number): number =>

@@ -59,6 +59,21 @@ export interface SimulationTruth {
   readonly deliveries?: DeliveryStats;
 }
 
+/** One delivery attempt: when it was planned (real ms) and what came of it. */
+export interface AttemptRecord {
+  /** Which planned delivery (its retries share it). */
+  readonly delivery: number;
+  readonly interviewId: string;
+  readonly kind: string;
+  readonly junk: boolean;
+  /** 1 for the first delivery, then each retry. */
+  readonly attempt: number;
+  readonly plannedAt: number;
+  /** When its answer (or failure) came back. */
+  readonly answeredAt: number;
+  readonly result: 'accepted' | 'rejected' | 'failed' | 'answer-lost';
+}
+
 interface PlannedDelivery {
   readonly interviewId: string;
   readonly kind: string;
@@ -92,6 +107,8 @@ export class Simulator {
     exhausted: 0,
     junkExhausted: 0,
   };
+  /** Every attempt made, in the order they were answered. */
+  readonly attempts: AttemptRecord[] = [];
   readonly #options: SimulatorOptions;
   readonly #plans: readonly PlannedDelivery[];
   readonly #deliverer: Deliverer;
@@ -206,28 +223,44 @@ export class Simulator {
           resolve(this.stats);
         }
       };
-      for (const plan of this.#plans) {
-        const deliver = (attempt: number) => {
+      this.#plans.forEach((plan, delivery) => {
+        const deliver = (attempt: number, plannedAt: number) => {
           this.stats.attempts++;
           this.#deliverer.attempt(plan.kind, plan.body).then((result) => {
+            const answeredAt = Date.now();
             let ok = result === 'accepted';
-            if (ok && attempt <= plan.lostAnswers && attempt < VENDOR_RETRY.attempts) {
+            const lost = ok && attempt <= plan.lostAnswers && attempt <= VENDOR_RETRY.retries;
+            if (lost) {
               ok = false;
               this.stats.lostAnswers++;
             }
+            const { interviewId, kind, junk } = plan;
+            this.attempts.push({
+              delivery,
+              interviewId,
+              kind,
+              junk,
+              attempt,
+              plannedAt,
+              answeredAt,
+              result: lost ? 'answer-lost' : result,
+            });
             if (ok) return done();
-            if (attempt >= VENDOR_RETRY.attempts) {
+            if (attempt > VENDOR_RETRY.retries) {
               if (plan.junk) this.stats.junkExhausted++;
               else this.stats.exhausted++;
               return done();
             }
             this.stats.retries++;
-            this.#later(retryDelaySeconds(attempt) * scale, () => deliver(attempt + 1));
+            // The vendor waits from the moment it gave up on this attempt.
+            const retryAt = answeredAt + retryDelaySeconds(attempt) * scale;
+            this.#later(retryAt - Date.now(), () => deliver(attempt + 1, retryAt));
           });
         };
         const startAt = startOf.get(plan.interviewId) as number;
-        this.#later(startAt + plan.at * scale - Date.now(), () => deliver(1));
-      }
+        const firstAt = startAt + plan.at * scale;
+        this.#later(firstAt - Date.now(), () => deliver(1, firstAt));
+      });
     });
   }
 

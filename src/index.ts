@@ -20,6 +20,7 @@ export {
   planPoll,
   type ScheduledView,
   type SessionActivity,
+  scalePollPolicy,
 } from './core/schedule.js';
 // The reducer and the view (SPEC 2.2).
 export { applyRecord, initialSession, type SessionState } from './core/session.js';

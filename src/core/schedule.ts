@@ -179,3 +179,16 @@ export function noteAttempt(
     ...(attempt.retryAfterMillis === undefined ? {} : { notBefore: receivedAt + attempt.retryAfterMillis }),
   };
 }
+
+/** A policy with every duration multiplied by `factor`: to run against a time-scaled simulator. Pure. */
+export function scalePollPolicy(policy: PollPolicy, factor: number): PollPolicy {
+  const scale = (millis: number) => Math.max(1, Math.round(millis * factor));
+  return {
+    ...policy,
+    baseMillis: scale(policy.baseMillis),
+    capMillis: scale(policy.capMillis),
+    errorBaseMillis: scale(policy.errorBaseMillis),
+    idleMillis: scale(policy.idleMillis),
+    minGapMillis: scale(policy.minGapMillis),
+  };
+}

@@ -44,6 +44,10 @@ export interface PollerOptions {
   readonly now?: () => number;
   /** Waits in the background loop; resolves early when `signal` aborts. @defaultValue setTimeout */
   readonly sleep?: (millis: number, signal: AbortSignal) => Promise<void>;
+  /** The background loop sleeps at least this long between rounds. @defaultValue 50 */
+  readonly minSleepMillis?: number;
+  /** ...and at most this long, so new sessions are seen soon. @defaultValue 1 000 */
+  readonly maxSleepMillis?: number;
   /** Operational messages (never bodies). */
   readonly log?: (message: string) => void;
 }
@@ -80,9 +84,6 @@ export interface Poller {
 }
 
 const PAGE = 500;
-/** The loop looks for new sessions at least this often, and never sleeps less than the floor. */
-const MAX_SLEEP = 1_000;
-const MIN_SLEEP = 50;
 
 /** Read `Retry-After`: seconds, or an HTTP date. */
 export function retryAfterMillis(header: string | null, now: number): number | undefined {
@@ -118,6 +119,9 @@ export function createPoller(options: PollerOptions): Poller {
   const tokens = new TokenKeeper(options.token, now);
   const failures = new Map<string, PollFailures>();
   const base = options.baseUrl.replace(/\/+$/, '');
+  // The loop looks for new sessions at least this often, and never sleeps less than the floor.
+  const minSleep = Math.max(1, options.minSleepMillis ?? 50);
+  const maxSleep = Math.max(minSleep, options.maxSleepMillis ?? 1_000);
 
   const planOf = async (interviewId: string): Promise<PollPlan | undefined> => {
     const records = (await store.sessionRecords(interviewId)).map((stored) => stored.record);
@@ -252,14 +256,14 @@ export function createPoller(options: PollerOptions): Poller {
       stopping = controller;
       running = (async () => {
         while (!controller.signal.aborted) {
-          let wait = MAX_SLEEP;
+          let wait = maxSleep;
           try {
             const round = await tick();
-            if (round.nextAt !== undefined) wait = Math.min(MAX_SLEEP, round.nextAt - now());
+            if (round.nextAt !== undefined) wait = Math.min(maxSleep, round.nextAt - now());
           } catch (error) {
             log(`poll round failed: ${error instanceof Error ? error.message : String(error)}`);
           }
-          await sleep(Math.max(MIN_SLEEP, wait), controller.signal);
+          await sleep(Math.max(minSleep, wait), controller.signal);
         }
       })();
     },

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { isPostgresUrl, openStore } from '../store/open.js';
+import type { Store } from '../store/types.js';
 import type { FlowConfig } from '../types.js';
 import { addressSet, isLoopback } from './address.js';
 import type { AuthOptions, OAuthClient } from './auth.js';
@@ -117,6 +118,18 @@ function optionsOf(args: string[]) {
 
 const say = (text: string) => process.stderr.write(`onboarding-status: ${text}\n`);
 
+/** A store as it may be shown: a PostgreSQL URL without its password. */
+function shownStore(spec: string): string {
+  if (!isPostgresUrl(spec)) return spec;
+  try {
+    const url = new URL(spec);
+    if (url.password !== '') url.password = '***';
+    return url.toString();
+  } catch {
+    return 'postgres://…';
+  }
+}
+
 /** Run `onboarding-status serve` with its arguments; resolves with the exit code once it stops. */
 export async function serveCommand(args: string[]): Promise<number> {
   let options: ReturnType<typeof optionsOf>;
@@ -134,7 +147,15 @@ export async function serveCommand(args: string[]): Promise<number> {
     return 0;
   }
   const metrics = new ServiceMetrics();
-  const store = await openStore(options.store, { onCommit: (records, millis) => metrics.commit(records, millis) });
+  let store: Store;
+  try {
+    store = await openStore(options.store, { onCommit: (records, millis) => metrics.commit(records, millis) });
+  } catch (error) {
+    say(
+      `cannot open the store ${shownStore(options.store)}: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    return 1;
+  }
   const handler = createWebhookHandler({
     store,
     auth: options.auth,
@@ -162,7 +183,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     }
   }
   const server = await startServer(handler, options.port, host ?? '::');
-  say(`listening on ${server.url} (store: ${isPostgresUrl(options.store) ? 'PostgreSQL' : options.store})`);
+  say(`listening on ${server.url} (store: ${shownStore(options.store)})`);
   if (Object.keys(options.auth.readHeaders ?? {}).length === 0) {
     say('reads (/sessions, /records, /events) are served to loopback clients only; --read-header opens them');
   }

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { Ledger } from '../core/ledger.js';
 import { canonicalJson } from '../records/key.js';
 import { type DeliveryRecord, parseRecord } from '../records/parse.js';
-import type { Store, StoredRecord } from '../store/types.js';
+import type { AppendOutcome, Store, StoredRecord } from '../store/types.js';
 import type { Anomaly, Decision, FlowConfig, SessionView } from '../types.js';
 import { isWebhookKind } from '../vendor/kinds.js';
 import { isOnboardingStatus } from '../vendor/statuses.js';
@@ -54,6 +54,7 @@ export interface WebhookHandler {
 }
 
 const DEFAULT_MAX_BODY = 1024 * 1024;
+const TOKEN_FORM_BYTES = 8192;
 const DECISIONS: readonly Decision[] = ['none', 'pending-review', 'approved', 'rejected', 'conflict'];
 const PAGE = 1000;
 
@@ -135,6 +136,42 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     return ledger.view(interviewId);
   };
 
+  /**
+   * Count the anomalies a stored delivery brought, as the core reports them: the difference in
+   * its session's view before and after it (records stored later are not applied). A delivery
+   * of no named session counts what was odd about the record itself.
+   */
+  const countAnomalies = async (
+    own: readonly Anomaly[],
+    interviewId: string | undefined,
+    waiting: boolean,
+    seq: number,
+  ): Promise<void> => {
+    if (interviewId === undefined) {
+      for (const found of own) metrics.anomaly(found.code);
+      if (!waiting) metrics.anomaly('uncorrelated');
+      return;
+    }
+    const ledger = new Ledger({ flow });
+    const tally = () => {
+      const counts = new Map<string, number>();
+      for (const found of ledger.view(interviewId)?.anomalies ?? []) {
+        counts.set(found.code, (counts.get(found.code) ?? 0) + 1);
+      }
+      return counts;
+    };
+    let before = new Map<string, number>();
+    for (const stored of await store.sessionRecords(interviewId)) {
+      if (stored.seq > seq) break;
+      if (stored.seq === seq) before = tally();
+      ledger.add(stored.record);
+    }
+    for (const [code, count] of tally()) {
+      const added = count - (before.get(code) ?? 0);
+      if (added > 0) metrics.anomaly(code, added);
+    }
+  };
+
   const receive = async (kind: string, request: Request, client: string | undefined): Promise<Response> => {
     const started = performance.now();
     const checked = auth.checkDelivery(request, client);
@@ -172,8 +209,9 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     // The core reads the record only to say where it belongs; it is stored as it arrived.
     const result = parseRecord(record);
     const anomalies: readonly Anomaly[] = result.ok ? result.parsed.anomalies : [result.anomaly];
+    let outcome: AppendOutcome | undefined;
     try {
-      await store.append([
+      [outcome] = await store.append([
         {
           record,
           recordId: recordIdOf(record),
@@ -189,8 +227,15 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     metrics.acknowledged((performance.now() - started) / 1000);
     const invalid = anomalies.some((found) => found.code === 'invalid-payload');
     metrics.delivery(kind, invalid ? 'stored-invalid' : 'stored');
-    for (const found of anomalies) metrics.anomaly(found.code);
     changes.notify();
+    if (outcome?.inserted) {
+      // The delivery is durable: counting its anomalies must not turn the 204 into an error.
+      const interviewId = result.ok ? result.parsed.sessionId : result.sessionId;
+      const waiting = result.ok && result.parsed.correlation.length > 0;
+      await countAnomalies(anomalies, interviewId, waiting, outcome.seq).catch((error: unknown) =>
+        log(`counting anomalies failed: ${error instanceof Error ? error.message : String(error)}`),
+      );
+    }
     return new Response(null, { status: 204 });
   };
 
@@ -310,7 +355,13 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
         return method === 'POST' ? await receive(path[1] as string, request, client) : only('POST');
       }
       if (path[0] === 'oauth' && path[1] === 'token' && path.length === 2 && auth.issuesTokens) {
-        return method === 'POST' ? await auth.issueToken(request) : only('POST');
+        if (method !== 'POST') return only('POST');
+        const form = await readBody(request, TOKEN_FORM_BYTES).catch((error: unknown) => {
+          if (error instanceof TooLarge) return undefined;
+          throw error;
+        });
+        if (form === undefined) return problem(413, 'too-large', `the form is larger than ${TOKEN_FORM_BYTES} bytes`);
+        return auth.issueToken(request, new TextDecoder().decode(form));
       }
       if (path.length === 1 && path[0] === 'healthz') {
         return method === 'GET' ? json(200, { ok: true }) : only('GET');

@@ -62,9 +62,9 @@ export class ServiceMetrics {
     this.#deliveries.set(key, (this.#deliveries.get(key) ?? 0) + 1);
   }
 
-  /** Count an anomaly found in a delivery as it arrived. */
-  anomaly(code: string): void {
-    this.#anomalies.set(code, (this.#anomalies.get(code) ?? 0) + 1);
+  /** Count anomalies a delivery brought (`count` of one code). */
+  anomaly(code: string, count = 1): void {
+    this.#anomalies.set(code, (this.#anomalies.get(code) ?? 0) + count);
   }
 
   /** Time from a delivery's arrival to its durable commit (what the vendor waits for). */
@@ -89,7 +89,7 @@ export class ServiceMetrics {
       '# HELP onboarding_deliveries_total Webhook deliveries received, by kind and outcome.',
       '# TYPE onboarding_deliveries_total counter',
       ...[...this.#deliveries].sort().map(([key, n]) => `onboarding_deliveries_total{${key}} ${n}`),
-      '# HELP onboarding_anomalies_total Anomalies found in deliveries as they arrived, by code.',
+      '# HELP onboarding_anomalies_total Anomalies the core reported for the deliveries received, by code.',
       '# TYPE onboarding_anomalies_total counter',
       ...[...this.#anomalies].sort().map(([code, n]) => `onboarding_anomalies_total{code="${label(code)}"} ${n}`),
       '# HELP onboarding_ack_seconds From a delivery read to its durable commit.',

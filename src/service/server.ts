@@ -71,11 +71,21 @@ async function send(response: Response, res: ServerResponse): Promise<void> {
   response.headers.forEach((value, name) => {
     headers[name] = value;
   });
-  res.writeHead(response.status, headers);
   if (response.body === null) {
+    res.writeHead(response.status, headers);
     res.end();
     return;
   }
+  const type = response.headers.get('content-type') ?? '';
+  if (!type.startsWith('text/event-stream') && !type.startsWith('application/jsonl')) {
+    // A small answer goes out in one write: headers and body in one packet.
+    const body = Buffer.from(await response.arrayBuffer());
+    headers['content-length'] = String(body.byteLength);
+    res.writeHead(response.status, headers);
+    res.end(body);
+    return;
+  }
+  res.writeHead(response.status, headers);
   res.flushHeaders();
   const reader = response.body.getReader();
   const stop = () => {

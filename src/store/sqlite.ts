@@ -130,7 +130,7 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     const started = performance.now();
     let outcomes: AppendOutcome[][];
     try {
-      outcomes = commit(batch);
+      outcomes = commit.immediate(batch);
     } catch (error) {
       for (const pending of batch) pending.reject(error);
       return;

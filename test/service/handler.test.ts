@@ -175,6 +175,12 @@ describe('webhook handler: reading', () => {
     expect(view).toEqual(JSON.parse(JSON.stringify(viewsOf(lines).get('c3'))));
     expect(view.status).toBe('ONBOARDING_FINISHED');
     expect(view.anomalies.map((a) => a.code)).toEqual(expect.arrayContaining(['duplicate', 'late-delivery']));
+    // The metrics count the anomalies each delivery brought, as the core reported them.
+    const metrics = await (await get('/metrics')).text();
+    const counted = (code: string) =>
+      Number(new RegExp(`onboarding_anomalies_total\\{code="${code}"\\} (\\d+)`).exec(metrics)?.[1] ?? 0);
+    expect(counted('duplicate')).toBe(view.anomalies.filter((a) => a.code === 'duplicate').length);
+    expect(counted('late-delivery')).toBe(view.anomalies.filter((a) => a.code === 'late-delivery').length);
   });
 
   it('lists sessions in pages, filtered by status, decision and anomalies', async () => {

@@ -1,148 +1,426 @@
 /**
- * The store contract: every `Store` implementation (SQLite, PostgreSQL) passes this suite.
- * `open` gives a fresh, empty store; `reopen` (when the store is persistent) opens the same one again.
+ * The store contract: what the webhook service relies on from any `Store` (src/store/types.ts),
+ * written against the interface only. Each implementation runs it:
+ *
+ *   storeContract('sqlite', async () => ({ store, reopen, cleanup }));
+ *
+ * `open` gives a store on fresh, empty storage; `reopen` opens another instance on the same
+ * storage (another connection or pool, as a restarted or second service would); `cleanup`
+ * closes what is still open and removes the storage. Positions (`seq`) are above 0.
+ *
+ * `multiInstanceContract` adds what a store shared by several service instances must do.
  */
-import { describe, expect, it } from 'vitest';
-import { Ledger } from '../../src/core/ledger.js';
-import type { DeliveryRecord } from '../../src/records/parse.js';
-import type { RecordToStore, Store } from '../../src/store/types.js';
+import { createHash } from 'node:crypto';
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type DeliveryRecord, Ledger, parseRecord } from '../../src/index.js';
+import { canonicalJson } from '../../src/records/key.js';
+import type { RecordToStore, Store, StoredRecord } from '../../src/store/types.js';
+import { historyArb } from '../support/histories.js';
 
-export interface StoreFactory {
-  open(): Promise<Store>;
-  reopen?(): Promise<Store>;
+/** Storage opened for one test. */
+export interface OpenedStore {
+  readonly store: Store;
+  /** Another instance on the same storage; the test closes it. */
+  reopen(): Promise<Store>;
+  /** Close what is open and remove the storage. */
+  cleanup(): Promise<void>;
 }
 
-let counter = 0;
-const at = (second: number) => new Date(Date.UTC(2026, 10, 25, 10, 0, second)).toISOString();
+/** Opens fresh, empty storage. */
+export type OpenStore = () => Promise<OpenedStore>;
 
-export function item(
-  record: DeliveryRecord,
-  interviewId: string | undefined,
-  correlation: readonly string[] = [],
-): RecordToStore {
-  counter++;
-  return { record, recordId: `r-${counter}-${Math.random()}`, interviewId, correlation };
+/** What the service stores for a record: its id, and what the parser says ties it to a session. */
+export function toStore(record: DeliveryRecord): RecordToStore {
+  const result = parseRecord(record);
+  return {
+    record,
+    recordId: createHash('sha256').update(canonicalJson(record)).digest('hex'),
+    interviewId: result.ok ? result.parsed.sessionId : result.sessionId,
+    correlation: result.ok ? result.parsed.correlation : [],
+  };
 }
 
-const status = (id: string, s: string, second: number): DeliveryRecord => ({
-  kind: 'onboarding-status',
-  receivedAt: at(second),
-  body: { interviewId: id, onboardingStatus: s },
-});
+const BASE = Date.parse('2026-11-25T10:00:00.000Z');
+const at = (seconds: number) => new Date(BASE + seconds * 1000).toISOString();
 
-export function describeStore(name: string, factory: StoreFactory): void {
+/** A status webhook of a session, distinct per `n`. */
+export function statusRecord(interviewId: string, n: number, status = 'ID_VALIDATION_FINISHED'): DeliveryRecord {
+  return { kind: 'onboarding-status', receivedAt: at(n), body: { interviewId, onboardingStatus: status, n } };
+}
+
+/** Every record from the first position on, read in pages of `pageSize`. */
+export async function readAll(store: Store, pageSize = 1000): Promise<StoredRecord[]> {
+  const out: StoredRecord[] = [];
+  let after = 0;
+  // Bounded: each page advances past at least one record, and the store holds finitely many.
+  for (let page = 0; page < 100_000; page++) {
+    const batch = await store.recordsAfter(after, pageSize);
+    if (batch.length === 0) return out;
+    out.push(...batch);
+    after = batch[batch.length - 1].seq;
+  }
+  throw new Error('recordsAfter did not reach the end');
+}
+
+async function allSessionIds(store: Store, pageSize: number): Promise<string[]> {
+  const out: string[] = [];
+  let after: string | undefined;
+  for (let page = 0; page < 100_000; page++) {
+    const batch = await store.sessionIds(after, pageSize);
+    if (batch.length === 0) return out;
+    expect(batch.length).toBeLessThanOrEqual(pageSize);
+    out.push(...batch);
+    after = batch[batch.length - 1];
+  }
+  throw new Error('sessionIds did not reach the end');
+}
+
+const seqsOf = (records: readonly StoredRecord[]) => records.map((r) => r.seq);
+const increasing = (seqs: readonly number[]) => seqs.every((seq, i) => i === 0 || seqs[i - 1] < seq);
+
+/** Tracks what a test opened, so it is closed even when the test fails. */
+function harness(open: OpenStore) {
+  let opened: OpenedStore | undefined;
+  const extra: Store[] = [];
+  afterEach(async () => {
+    for (const store of extra.splice(0)) await store.close().catch(() => undefined);
+    await opened?.cleanup();
+    opened = undefined;
+  });
+  return {
+    async open(): Promise<Store> {
+      opened = await open();
+      return opened.store;
+    },
+    async reopen(): Promise<Store> {
+      if (!opened) throw new Error('open first');
+      const store = await opened.reopen();
+      extra.push(store);
+      return store;
+    },
+  };
+}
+
+export function storeContract(name: string, open: OpenStore): void {
   describe(`store contract: ${name}`, () => {
-    it('stores a record once however often it is appended, answering with its one position', async () => {
-      const store = await factory.open();
-      try {
-        const one = item(status('a1', 'ID_VALIDATION_FINISHED', 1), 'a1');
-        const [first] = await store.append([one]);
-        const [again] = await store.append([one]);
-        expect(first?.inserted).toBe(true);
-        expect(again).toEqual({ inserted: false, seq: first?.seq });
-        expect((await store.sessionRecords('a1')).map((r) => r.record)).toEqual([one.record]);
-      } finally {
-        await store.close();
-      }
+    const h = harness(open);
+
+    it('an append is committed when it resolves: another instance reads it at once, and it survives a restart', async () => {
+      const store = await h.open();
+      const odd: DeliveryRecord = {
+        kind: 'proof-of-payment',
+        receivedAt: at(3),
+        // What the vendor may send: NUL and non-BMP characters, big and small numbers, nesting.
+        body: { requestId: 'r-\u0000-é-😀', totalCfdi: 1e21, tiny: 5e-324, items: [{ a: null, b: [true] }] },
+        headers: { 'x-webhook-secret': 'present' },
+        id: 'relay-1',
+      };
+      const poll: DeliveryRecord = {
+        kind: 'poll',
+        interviewId: 'a1',
+        requestedAt: at(2),
+        receivedAt: at(2.3),
+        body: { onboardingStatus: 'UNKNOWN' },
+      };
+      const records = [statusRecord('a1', 1), poll, odd];
+      const outcomes = await store.append(records.map(toStore));
+      expect(outcomes.map((o) => o.inserted)).toEqual([true, true, true]);
+      expect(outcomes.every((o) => Number.isSafeInteger(o.seq) && o.seq > 0)).toBe(true);
+      expect(new Set(outcomes.map((o) => o.seq)).size).toBe(3);
+
+      // Positions within one call need not follow the call's order across sessions.
+      const inStoreOrder = records
+        .map((record, i) => ({ record, seq: outcomes[i].seq, interviewId: i < 2 ? 'a1' : undefined }))
+        .sort((a, b) => a.seq - b.seq);
+      const other = await h.reopen();
+      const seen = await readAll(other);
+      expect(seen).toEqual(inStoreOrder);
+
+      await store.close();
+      await other.close();
+      const restarted = await h.reopen();
+      expect(await readAll(restarted)).toEqual(inStoreOrder);
+      expect((await restarted.sessionRecords('a1')).map((r) => r.record)).toEqual([records[0], poll]);
+      expect(await restarted.sessionIds(undefined, 10)).toEqual(['a1']);
     });
 
-    it('answers concurrent appends each with its own outcome, in one total order', async () => {
-      const store = await factory.open();
-      try {
-        const items = Array.from({ length: 50 }, (_, i) =>
-          item(status(`s${i % 5}`, 'ID_VALIDATION_FINISHED', i), `s${i % 5}`),
-        );
-        const outcomes = await Promise.all(items.map((one) => store.append([one])));
-        const seqs = outcomes.map((list) => list[0]?.seq as number);
-        expect(new Set(seqs).size).toBe(50);
-        const all = await store.recordsAfter(0, 1000);
-        expect(all.map((r) => r.seq)).toEqual([...seqs].sort((a, b) => a - b));
-        expect(all.map((r) => r.seq)).toEqual(all.map((r) => r.seq).sort((a, b) => a - b));
-      } finally {
-        await store.close();
-      }
+    it('stores a record once per recordId: again later, twice in one call, or from two instances at once', async () => {
+      const store = await h.open();
+      const first = toStore(statusRecord('a1', 1));
+      const [stored] = await store.append([first]);
+      expect(stored.inserted).toBe(true);
+
+      const [again] = await store.append([first]);
+      expect(again).toEqual({ inserted: false, seq: stored.seq });
+
+      const twice = toStore(statusRecord('a1', 2));
+      const outcomes = await store.append([twice, twice]);
+      expect(outcomes[0].inserted).toBe(true);
+      expect(outcomes[1]).toEqual({ inserted: false, seq: outcomes[0].seq });
+
+      // The vendor's retry reaching two instances at the same moment.
+      const other = await h.reopen();
+      const raced = toStore(statusRecord('a1', 3));
+      const both = await Promise.all([store.append([raced]), other.append([raced]), store.append([raced])]);
+      const flat = both.flat();
+      expect(flat.filter((o) => o.inserted)).toHaveLength(1);
+      expect(new Set(flat.map((o) => o.seq)).size).toBe(1);
+
+      const all = await readAll(store);
+      expect(all.map((r) => r.record)).toEqual([first.record, twice.record, raced.record]);
+      expect(await store.sessionRecords('a1')).toEqual(all);
     });
 
-    it('pages records after a position and session ids after an id, sorted', async () => {
-      const store = await factory.open();
-      try {
-        for (const id of ['c', 'a', 'b', 'a']) await store.append([item(status(id, 'ID_VALIDATION_FINISHED', 1), id)]);
-        const firstTwo = await store.recordsAfter(0, 2);
-        expect(firstTwo).toHaveLength(2);
-        const rest = await store.recordsAfter(firstTwo[1]?.seq as number, 10);
-        expect(rest.map((r) => r.interviewId)).toEqual(['b', 'a']);
-        expect(await store.sessionIds(undefined, 2)).toEqual(['a', 'b']);
-        expect(await store.sessionIds('b', 2)).toEqual(['c']);
-      } finally {
-        await store.close();
-      }
+    it('hundreds of concurrent appends all commit, with distinct positions, each call keeping its order', async () => {
+      const store = await h.open();
+      const calls = Array.from({ length: 300 }, (_, i) =>
+        Array.from({ length: 1 + (i % 3) }, (_, j) => toStore(statusRecord(`c${i % 40}`, i * 10 + j))),
+      );
+      const results = await Promise.all(calls.map((call) => store.append(call)));
+
+      expect(results.flat().every((o) => o.inserted)).toBe(true);
+      const seqs = results.flat().map((o) => o.seq);
+      expect(new Set(seqs).size).toBe(seqs.length);
+      // Records of one session given in one call are stored in the order given.
+      for (const outcome of results) expect(increasing(outcome.map((o) => o.seq))).toBe(true);
+
+      const all = await readAll(store, 97);
+      expect(all).toHaveLength(seqs.length);
+      const bySeq = new Map(all.map((r) => [r.seq, r.record]));
+      calls.forEach((call, i) => {
+        call.forEach((item, j) => {
+          expect(bySeq.get(results[i][j].seq)).toEqual(item.record);
+        });
+      });
+      const c7 = await store.sessionRecords('c7');
+      expect(c7.map((r) => r.record)).toEqual(all.filter((r) => r.interviewId === 'c7').map((r) => r.record));
+      expect(c7.length).toBeGreaterThan(0);
     });
 
-    it('gives a session the records tied to it by a correlation id, stored before or after the tie', async () => {
-      const store = await factory.open();
-      try {
-        const before: DeliveryRecord = {
-          kind: 'proof-of-payment',
-          receivedAt: at(1),
-          body: { requestId: 'q1', rfcIssuer: 'X' },
-        };
-        const tie: DeliveryRecord = {
+    for (const order of ['tie first', 'correlated record first'] as const) {
+      it(`sessionRecords includes records tied through a correlation id, the first session to carry it keeps it (${order})`, async () => {
+        const store = await h.open();
+        const workHistory: DeliveryRecord = {
           kind: 'work-history',
-          receivedAt: at(2),
-          body: { interviewId: 'a1', requestId: 'q1', workHistory: {} },
+          receivedAt: at(10),
+          body: { interviewId: 'mx1', requestId: 'req-9', workHistory: { jobs: 2 } },
         };
-        const after: DeliveryRecord = {
+        const proof: DeliveryRecord = {
           kind: 'proof-of-payment',
-          receivedAt: at(3),
-          body: { requestId: 'q1', rfcIssuer: 'Y' },
+          receivedAt: at(11),
+          body: { requestId: 'req-9', rfcIssuer: 'AAA010101AAA', totalCfdi: '10.00' },
         };
-        const other: DeliveryRecord = {
+        const enrolled: DeliveryRecord = {
+          kind: 'identity-enrolled',
+          receivedAt: at(12),
+          body: { interviewId: 'mx1', identityId: 'who-1' },
+        };
+        const faceAuth: DeliveryRecord = {
+          kind: 'face-authentication',
+          receivedAt: at(13),
+          body: { identityId: 'who-1', success: true },
+        };
+        const stranger: DeliveryRecord = {
+          kind: 'proof-of-payment',
+          receivedAt: at(14),
+          body: { requestId: 'req-nobody', totalCfdi: '1.00' },
+        };
+        const other = statusRecord('other', 2);
+        // A second session carrying the same requestId later: the id stays with the first.
+        const rival: DeliveryRecord = {
           kind: 'work-history',
-          receivedAt: at(4),
-          body: { interviewId: 'b1', requestId: 'q1', workHistory: {} },
+          receivedAt: at(15),
+          body: { interviewId: 'mx2', requestId: 'req-9', workHistory: { jobs: 0 } },
         };
-        const stray: DeliveryRecord = { kind: 'proof-of-payment', receivedAt: at(5), body: { requestId: 'q9' } };
-        await store.append([item(before, undefined, ['requestId:q1'])]);
-        await store.append([item(tie, 'a1', ['requestId:q1'])]);
-        await store.append([item(after, undefined, ['requestId:q1'])]);
-        await store.append([item(other, 'b1', ['requestId:q1'])]);
-        await store.append([item(stray, undefined, ['requestId:q9'])]);
-        const a1 = await store.sessionRecords('a1');
-        expect(a1.map((r) => r.record)).toEqual([before, tie, after]);
-        expect(a1.every((r) => r.interviewId === 'a1')).toBe(true);
-        // The first session to claim an id keeps it, as a replay of the whole log decides.
-        expect((await store.sessionRecords('b1')).map((r) => r.record)).toEqual([other]);
-        const all = await store.recordsAfter(0, 100);
-        expect(all.at(-1)?.interviewId).toBeUndefined();
-        expect(await store.sessionIds(undefined, 10)).toEqual(['a1', 'b1']);
-        // A session's records fold to the view a replay of the whole log gives.
+        const lateProof: DeliveryRecord = {
+          kind: 'proof-of-payment',
+          receivedAt: at(16),
+          body: { requestId: 'req-9', rfcIssuer: 'BBB010101BBB', totalCfdi: '20.00' },
+        };
+        const sequence =
+          order === 'tie first'
+            ? [statusRecord('mx1', 1), workHistory, proof, enrolled, faceAuth, stranger, other, rival, lateProof]
+            : [faceAuth, proof, stranger, other, statusRecord('mx1', 1), enrolled, workHistory, rival, lateProof];
+        for (const record of sequence) await store.append([toStore(record)]);
+
+        const mine = await store.sessionRecords('mx1');
+        expect(increasing(seqsOf(mine))).toBe(true);
+        expect(mine.map((r) => r.record)).toEqual(sequence.filter((r) => r !== stranger && r !== other && r !== rival));
+        // Records tied to a session carry its id, wherever they are read.
+        expect(mine.every((r) => r.interviewId === 'mx1')).toBe(true);
+        const all = await readAll(store);
+        const sessions = new Map(all.map((r) => [canonicalJson(r.record), r.interviewId]));
+        const sessionOf = (record: DeliveryRecord) => sessions.get(canonicalJson(record));
+        expect(sessionOf(proof)).toBe('mx1');
+        expect(sessionOf(lateProof)).toBe('mx1');
+        expect(sessionOf(faceAuth)).toBe('mx1');
+        expect(sessionOf(stranger)).toBeUndefined();
+        expect((await store.sessionRecords('mx2')).map((r) => [r.record, r.interviewId])).toEqual([[rival, 'mx2']]);
+
+        // What a user gets from it: each session's own records fold to the view the whole log gives.
         const whole = new Ledger();
         for (const r of all) whole.add(r.record);
-        const own = new Ledger();
-        for (const r of a1) own.add(r.record);
-        expect(own.view('a1')).toEqual(whole.view('a1'));
-      } finally {
-        await store.close();
-      }
-    });
-
-    if (factory.reopen) {
-      const reopen = factory.reopen;
-      it('keeps what it acknowledged after it is closed and opened again', async () => {
-        const store = await factory.open();
-        const one = item(status('k1', 'ONBOARDING_FINISHED', 9), 'k1');
-        const [outcome] = await store.append([one]);
-        await store.close();
-        const again = await reopen();
-        try {
-          expect(await again.sessionRecords('k1')).toEqual([
-            { seq: outcome?.seq, record: one.record, interviewId: 'k1' },
-          ]);
-          expect((await again.append([one]))[0]?.inserted).toBe(false);
-        } finally {
-          await again.close();
+        for (const id of ['mx1', 'mx2', 'other']) {
+          const own = new Ledger();
+          for (const r of await store.sessionRecords(id)) own.add(r.record);
+          expect(own.view(id), id).toEqual(whole.view(id));
         }
+        expect(whole.view('mx1')?.fetchable).toEqual(
+          expect.arrayContaining(['workHistory', 'proofOfPayment', 'faceAuthentication']),
+        );
+        expect(whole.view('mx2')?.fetchable).not.toContain('proofOfPayment');
+        expect((await store.sessionRecords('other')).map((r) => r.record)).toEqual([other]);
+        expect(await store.sessionRecords('nobody')).toEqual([]);
+        expect(await store.sessionIds(undefined, 10)).toEqual(['mx1', 'mx2', 'other']);
       });
     }
+
+    it('recordsAfter pages resume where they stopped, without loss or duplicates, while others append', async () => {
+      const store = await h.open();
+      const writers = [await h.reopen(), await h.reopen(), await h.reopen()];
+      const written: DeliveryRecord[] = [];
+      const writing = Promise.all(
+        writers.map(async (writer, w) => {
+          for (let round = 0; round < 15; round++) {
+            const call = Array.from({ length: 1 + ((round + w) % 4) }, (_, j) =>
+              statusRecord(`p${w}-${round % 5}`, w * 10_000 + round * 10 + j),
+            );
+            written.push(...call);
+            // Several calls in flight at once, so instances' commits overlap.
+            await Promise.all([writer.append(call.map(toStore)), writer.append(call.slice(0, 1).map(toStore))]);
+          }
+        }),
+      );
+      const read: StoredRecord[] = [];
+      let after = 0;
+      let done = false;
+      void writing.then(() => {
+        done = true;
+      });
+      // Page while they write; once they have finished, page to the end. An empty page while
+      // they write waits a moment (pacing only; nothing is timed).
+      for (let page = 0; page < 100_000; page++) {
+        const finished = done;
+        const batch = await store.recordsAfter(after, 7);
+        read.push(...batch);
+        if (batch.length > 0) after = batch[batch.length - 1].seq;
+        else if (finished) break;
+        else await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+      await writing;
+      expect(increasing(seqsOf(read))).toBe(true);
+      expect(read).toEqual(await readAll(store));
+      expect(read.map((r) => canonicalJson(r.record)).sort()).toEqual(
+        [...new Set(written.map((r) => canonicalJson(r)))].sort(),
+      );
+
+      // A reader resuming from any position it saw gets exactly the rest.
+      const middle = read[Math.floor(read.length / 2)].seq;
+      expect(await store.recordsAfter(middle, 1000)).toEqual(read.filter((r) => r.seq > middle));
+      expect(await store.recordsAfter(read[read.length - 1].seq, 5)).toEqual([]);
+    });
+
+    it('sessionIds pages through the sessions in sorted order', async () => {
+      const store = await h.open();
+      // Ids as a vendor body may carry them, control characters included.
+      const ids = [
+        ...Array.from({ length: 23 }, (_, i) => `s-${String((i * 7) % 23).padStart(2, '0')}`),
+        'nul\u0000id',
+        'nul\u0001id',
+        'ñandú',
+      ];
+      await store.append(ids.map((id, i) => toStore(statusRecord(id, i))));
+      await store.append(ids.slice(0, 5).map((id, i) => toStore(statusRecord(id, 100 + i))));
+      await store.append([toStore({ kind: 'proof-of-payment', receivedAt: at(1), body: { requestId: 'r' } })]);
+
+      const sorted = [...ids].sort();
+      expect(await allSessionIds(store, 5)).toEqual(sorted);
+      expect(await allSessionIds(store, 1)).toEqual(sorted);
+      expect(await store.sessionIds(sorted[9], 3)).toEqual(sorted.slice(10, 13));
+      expect(await store.sessionIds(sorted[sorted.length - 1], 3)).toEqual([]);
+      expect(await store.sessionIds('s-', 2)).toEqual(sorted.filter((id) => id > 's-').slice(0, 2));
+      expect((await store.sessionRecords('nul\u0000id')).map((r) => [r.interviewId, r.record])).toEqual([
+        ['nul\u0000id', statusRecord('nul\u0000id', 23)],
+      ]);
+    });
+  });
+}
+
+/**
+ * Several instances of the store on the same storage (separate connections or pools, as several
+ * service instances) receive the same sessions' deliveries concurrently, out of order and
+ * duplicated. Afterwards each record is stored once, no error reached a caller, and each
+ * session's records fold to the same view as the whole log.
+ */
+export function multiInstanceContract(name: string, open: OpenStore, instances = 4): void {
+  describe(`store shared by ${instances} instances: ${name}`, () => {
+    const h = harness(open);
+
+    it('concurrent, out-of-order, duplicated appends: every record once, and per-session folds equal the union', async () => {
+      const store = await h.open();
+      const others = await Promise.all(Array.from({ length: instances - 1 }, () => h.reopen()));
+      const stores = [store, ...others];
+
+      // Realistic histories (late, retried, stale polls, correlated Mexican and face-auth records),
+      // sessions renamed apart, then shuffled and dealt to instances with duplicates.
+      const histories = fc.sample(historyArb, { numRuns: 12, seed: 4242 });
+      const records = histories.flatMap((history, i) =>
+        history.records.map(
+          (record) =>
+            JSON.parse(
+              JSON.stringify(record).replace(
+                /"(s\d+)(-r|-who|-wl)?"/g,
+                (_, id, suffix = '') => `"h${i}-${id}${suffix}"`,
+              ),
+            ) as DeliveryRecord,
+        ),
+      );
+      const [shuffled] = fc.sample(fc.shuffledSubarray(records, { minLength: records.length }), {
+        numRuns: 1,
+        seed: 7,
+      });
+      const [dealt] = fc.sample(
+        fc.array(fc.tuple(fc.nat(instances - 1), fc.nat(instances - 1), fc.boolean()), {
+          minLength: shuffled.length,
+          maxLength: shuffled.length,
+        }),
+        { numRuns: 1, seed: 11 },
+      );
+      const perInstance: RecordToStore[][] = stores.map(() => []);
+      shuffled.forEach((record, i) => {
+        const [to, copyTo, copy] = dealt[i];
+        perInstance[to].push(toStore(record));
+        if (copy) perInstance[copyTo].push(toStore(record));
+      });
+
+      // Each instance appends its share in small concurrent calls, like requests arriving.
+      const outcomes = await Promise.all(
+        stores.map(async (instance, k) => {
+          const share = perInstance[k];
+          const calls: Promise<unknown>[] = [];
+          for (let i = 0; i < share.length; i += 3) calls.push(instance.append(share.slice(i, i + 3)));
+          return Promise.all(calls);
+        }),
+      );
+      expect(outcomes).toHaveLength(instances);
+
+      const all = await readAll(store, 250);
+      const unique = new Set(records.map((r) => canonicalJson(r)));
+      expect(all).toHaveLength(unique.size);
+      expect(new Set(all.map((r) => canonicalJson(r.record)))).toEqual(unique);
+      expect(increasing(seqsOf(all))).toBe(true);
+
+      const union = new Ledger();
+      for (const r of all) union.add(r.record);
+      const sessions = await allSessionIds(others[0], 10);
+      expect(sessions).toEqual(union.sessionIds());
+      expect(sessions.length).toBeGreaterThan(12);
+      for (const id of sessions) {
+        const own = new Ledger();
+        for (const r of await stores[sessions.indexOf(id) % instances].sessionRecords(id)) own.add(r.record);
+        expect(own.view(id), id).toEqual(union.view(id));
+      }
+    });
   });
 }

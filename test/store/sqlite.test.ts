@@ -3,33 +3,44 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSqliteStore } from '../../src/store/sqlite.js';
-import { describeStore, item } from './contract.js';
+import type { Store } from '../../src/store/types.js';
+import { multiInstanceContract, type OpenStore, statusRecord, storeContract, toStore } from './contract.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'store-sqlite-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-let n = 0;
-let last = '';
+let files = 0;
 
-describeStore('sqlite', {
-  async open() {
-    last = join(dir, `store-${++n}.db`);
-    return createSqliteStore(last);
-  },
-  async reopen() {
-    return createSqliteStore(last);
-  },
-});
+/** A fresh file; `reopen` opens another connection on it, as a restarted service would. */
+const open: OpenStore = async () => {
+  const path = join(dir, `store-${++files}.db`);
+  const opened: Store[] = [];
+  const reopen = async () => {
+    const store = createSqliteStore(path);
+    opened.push(store);
+    return store;
+  };
+  const store = await reopen();
+  return {
+    store,
+    reopen,
+    cleanup: async () => {
+      for (const s of opened) await s.close();
+      for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
+    },
+  };
+};
+
+storeContract('sqlite', open);
+// Several connections on one file stand for several processes; SQLite serializes their commits.
+multiInstanceContract('sqlite', open, 3);
 
 describe('sqlite group commit', () => {
   it('commits appends that arrive together in one transaction, and answers each', async () => {
     const commits: number[] = [];
     const store = createSqliteStore(join(dir, 'group.db'), { onCommit: (size) => commits.push(size) });
-    const record = (i: number) => ({
-      kind: 'watchlist',
-      receivedAt: new Date(i * 1000).toISOString(),
-      body: { interviewId: 'g', ref: 'r' },
-    });
-    const outcomes = await Promise.all(Array.from({ length: 20 }, (_, i) => store.append([item(record(i), 'g')])));
+    const outcomes = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => store.append([toStore(statusRecord('g', i))])),
+    );
     expect(outcomes.every((o) => o[0]?.inserted)).toBe(true);
     expect(commits).toEqual([20]);
     await store.close();
@@ -41,12 +52,7 @@ describe('sqlite group commit', () => {
       groupCommit: false,
       onCommit: (size) => commits.push(size),
     });
-    const record = (i: number) => ({
-      kind: 'watchlist',
-      receivedAt: new Date(i * 1000).toISOString(),
-      body: { interviewId: 'g', ref: 'r' },
-    });
-    await Promise.all(Array.from({ length: 5 }, (_, i) => store.append([item(record(i), 'g')])));
+    await Promise.all(Array.from({ length: 5 }, (_, i) => store.append([toStore(statusRecord('g', i))])));
     expect(commits).toEqual([1, 1, 1, 1, 1]);
     await store.close();
   });

@@ -25,6 +25,16 @@ export {
 // The reducer and the view (SPEC 2.2).
 export { applyRecord, initialSession, type SessionState } from './core/session.js';
 export { viewSession } from './core/view.js';
+// The poller (SPEC 1.3): carries out the schedule against the vendor, storing each answer as a poll record.
+export {
+  createPoller,
+  type Poller,
+  type PollerOptions,
+  type PollOutcome,
+  type PollRound,
+  retryAfterMillis,
+} from './poller/poller.js';
+export { type ExecutiveToken, loginAt, type TokenSource } from './poller/token.js';
 export { SEVERITY } from './records/anomaly.js';
 // Records: the one input format (SPEC 2.1).
 export { type DeliveryRecord, type ParsedRecord, type ParseResult, parseLine, parseRecord } from './records/parse.js';

@@ -13,6 +13,8 @@ import {
   type PollPlan,
   type PollPolicy,
   planPoll,
+  type ScheduledView,
+  type SessionActivity,
 } from '../core/schedule.js';
 import type { DeliveryRecord } from '../records/parse.js';
 import { recordIdOf } from '../service/handler.js';
@@ -48,6 +50,11 @@ export interface PollerOptions {
   readonly minSleepMillis?: number;
   /** ...and at most this long, so new sessions are seen soon. @defaultValue 1 000 */
   readonly maxSleepMillis?: number;
+  /**
+   * Each round re-reads only the sessions with new records; every so often it re-reads them all.
+   * @defaultValue 60 000
+   */
+  readonly fullScanMillis?: number;
   /** Operational messages (never bodies). */
   readonly log?: (message: string) => void;
 }
@@ -122,15 +129,60 @@ export function createPoller(options: PollerOptions): Poller {
   // The loop looks for new sessions at least this often, and never sleeps less than the floor.
   const minSleep = Math.max(1, options.minSleepMillis ?? 50);
   const maxSleep = Math.max(minSleep, options.maxSleepMillis ?? 1_000);
+  const fullScanMillis = options.fullScanMillis ?? 60_000;
 
-  const planOf = async (interviewId: string): Promise<PollPlan | undefined> => {
+  /** What the schedule needs of each session, re-read only when the session has new records. */
+  const known = new Map<string, { view: ScheduledView; activity: SessionActivity }>();
+  let lastSeq = 0;
+  let lastFullScan = Number.NEGATIVE_INFINITY;
+
+  const refresh = async (interviewId: string): Promise<void> => {
     const records = (await store.sessionRecords(interviewId)).map((stored) => stored.record);
-    if (records.length === 0) return undefined;
     const ledger = new Ledger({ flow });
     for (const record of records) ledger.add(record);
     const view = ledger.view(interviewId);
-    if (view === undefined) return undefined;
-    return planPoll(view, activityOf(records), failures.get(interviewId), now(), policy);
+    if (view === undefined) {
+      known.delete(interviewId);
+      return;
+    }
+    const { terminal, pollRequested } = view;
+    known.set(interviewId, { view: { interviewId, terminal, pollRequested }, activity: activityOf(records) });
+  };
+
+  /**
+   * Bring `known` up to date: the sessions of records stored since the last round, and now and
+   * then every session (a store whose positions can commit out of order could hide a record).
+   */
+  const sync = async (): Promise<void> => {
+    const dirty = new Set<string>();
+    if (now() - lastFullScan >= fullScanMillis) {
+      lastFullScan = now();
+      let after: string | undefined;
+      for (;;) {
+        const ids = await store.sessionIds(after, PAGE);
+        for (const id of ids) dirty.add(id);
+        if (ids.length < PAGE) break;
+        after = ids.at(-1);
+      }
+    }
+    for (;;) {
+      const page = await store.recordsAfter(lastSeq, PAGE);
+      for (const stored of page) if (stored.interviewId !== undefined) dirty.add(stored.interviewId);
+      const last = page.at(-1);
+      if (last !== undefined) lastSeq = last.seq;
+      if (page.length < PAGE) break;
+    }
+    for (const id of dirty) await refresh(id);
+  };
+
+  const planNow = (interviewId: string): PollPlan | undefined => {
+    const entry = known.get(interviewId);
+    return entry && planPoll(entry.view, entry.activity, failures.get(interviewId), now(), policy);
+  };
+
+  const planOf = async (interviewId: string): Promise<PollPlan | undefined> => {
+    await refresh(interviewId);
+    return planNow(interviewId);
   };
 
   const attempt = async (interviewId: string): Promise<PollOutcome> => {
@@ -196,16 +248,13 @@ export function createPoller(options: PollerOptions): Poller {
   };
 
   const tick = async (): Promise<PollRound> => {
+    await sync();
     const plans = new Map<string, PollPlan>();
-    let after: string | undefined;
-    for (;;) {
-      const ids = await store.sessionIds(after, PAGE);
-      for (const id of ids) {
-        const plan = await planOf(id);
-        if (plan !== undefined) plans.set(id, plan);
-      }
-      if (ids.length < PAGE) break;
-      after = ids.at(-1);
+    for (const id of known.keys()) {
+      const plan = planNow(id);
+      if (plan !== undefined) plans.set(id, plan);
+      // A session no longer polled forgets its failures.
+      if (plan?.poll === false) failures.delete(id);
     }
     const at = now();
     const due = [...plans.entries()]

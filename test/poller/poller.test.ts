@@ -162,6 +162,25 @@ describe('the poller', () => {
     expect(round.plans.get('c1')).toEqual({ poll: false, reason: 'terminal' });
   });
 
+  it('a webhook stored between rounds is seen at the next round: a conflict is reconciled at once', async () => {
+    vendorSession('c2', [
+      [1, 'ONBOARDING_FINISHED'],
+      [100, 'MANUAL_REVIEW_APPROVED'],
+      [200, 'MANUAL_REVIEW_REJECTED'],
+    ]);
+    await webhook('c2', 'MANUAL_REVIEW_APPROVED', 101_000);
+    // Only new records are re-read between rounds; the full scan happens once.
+    const p = poller({ fullScanMillis: Number.POSITIVE_INFINITY });
+    clock = T0 + 102_000;
+    expect((await p.tick()).plans.get('c2')).toEqual({ poll: false, reason: 'terminal' });
+    await webhook('c2', 'MANUAL_REVIEW_REJECTED', 201_000);
+    clock = T0 + 201_001;
+    const round = await p.tick();
+    expect(round.polled.map((item) => [item.interviewId, item.outcome.kind])).toEqual([['c2', 'answered']]);
+    expect(await viewOf('c2')).toMatchObject({ decision: 'rejected', terminal: true });
+    expect(vendor.requestsFor('c2').map((r) => r.answer)).toEqual(['MANUAL_REVIEW_REJECTED']);
+  });
+
   it('backs off under 5xx: the planned delays grow from the error base, and no request is made before them', async () => {
     vendorSession('e1', [[1, 'ID_VALIDATION_FINISHED']]);
     await webhook('e1', 'ID_VALIDATION_FINISHED', 1_000);

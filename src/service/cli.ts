@@ -31,7 +31,18 @@ answering 204, and serve the session views (GET /sessions/{interviewId}).
                             (repeatable; without it, reads are served to loopback clients only)
   --max-body BYTES          largest body accepted (default 1048576; k and m suffixes allowed)
   --flow FILE               a flow configuration: {"modules":["id","face",...]}
+
+Secrets on a command line are visible to other users of the machine; the environment
+variables ONBOARDING_STATUS_AUTH_HEADERS, ONBOARDING_STATUS_OAUTH_CLIENTS and
+ONBOARDING_STATUS_READ_HEADERS take the same values, one per line, added to the options.
 `;
+
+/** Values of a repeatable option from the environment, one per line. */
+const fromEnv = (name: string): string[] =>
+  (process.env[name] ?? '')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
 
 class UsageError extends Error {}
 
@@ -83,11 +94,13 @@ function optionsOf(args: string[]) {
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new UsageError(`--port "${values.port}": expected 0-65535`);
-  const clients: OAuthClient[] = (values['oauth-client'] ?? []).map((text) => {
-    const colon = text.indexOf(':');
-    if (colon <= 0 || colon === text.length - 1) throw new UsageError(`--oauth-client "${text}": expected id:secret`);
-    return { id: text.slice(0, colon), secret: text.slice(colon + 1) };
-  });
+  const clients: OAuthClient[] = [...(values['oauth-client'] ?? []), ...fromEnv('ONBOARDING_STATUS_OAUTH_CLIENTS')].map(
+    (text) => {
+      const colon = text.indexOf(':');
+      if (colon <= 0 || colon === text.length - 1) throw new UsageError(`--oauth-client "${text}": expected id:secret`);
+      return { id: text.slice(0, colon), secret: text.slice(colon + 1) };
+    },
+  );
   const ttl = values['oauth-ttl'] === undefined ? undefined : Number(values['oauth-ttl']);
   if (ttl !== undefined && (!Number.isInteger(ttl) || ttl < 1)) throw new UsageError('--oauth-ttl: expected seconds');
   const ranges = (list: string[] | undefined, option: string) => {
@@ -99,8 +112,16 @@ function optionsOf(args: string[]) {
     return list;
   };
   const auth: AuthOptions = {
-    headers: Object.fromEntries((values['auth-header'] ?? []).map((text) => header(text, '--auth-header'))),
-    readHeaders: Object.fromEntries((values['read-header'] ?? []).map((text) => header(text, '--read-header'))),
+    headers: Object.fromEntries(
+      [...(values['auth-header'] ?? []), ...fromEnv('ONBOARDING_STATUS_AUTH_HEADERS')].map((text) =>
+        header(text, '--auth-header'),
+      ),
+    ),
+    readHeaders: Object.fromEntries(
+      [...(values['read-header'] ?? []), ...fromEnv('ONBOARDING_STATUS_READ_HEADERS')].map((text) =>
+        header(text, '--read-header'),
+      ),
+    ),
     ...(clients.length > 0 ? { oauth: { clients, tokenTtlSeconds: ttl } } : {}),
     allowIps: ranges(values['allow-ip'], '--allow-ip'),
     trustedProxies: ranges(values['trusted-proxy'], '--trusted-proxy'),

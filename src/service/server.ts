@@ -14,9 +14,17 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** A request body that is read only when the handler asks; a cancelled body is drained, not cut. */
-function bodyOf(req: IncomingMessage): ReadableStream<Uint8Array> {
+/**
+ * A request body that is read only when the handler asks. Once the answer is decided (or the
+ * handler cancels the body) the rest is drained into nothing: an unread body costs no memory.
+ */
+function bodyOf(req: IncomingMessage, res: ServerResponse): ReadableStream<Uint8Array> {
   let done = false;
+  const discard = () => {
+    done = true;
+    req.resume();
+  };
+  res.once('finish', discard);
   return new ReadableStream<Uint8Array>(
     {
       start(controller) {
@@ -39,8 +47,7 @@ function bodyOf(req: IncomingMessage): ReadableStream<Uint8Array> {
         req.resume();
       },
       cancel() {
-        done = true;
-        req.resume();
+        discard();
       },
     },
     { highWaterMark: 64 * 1024, size: (chunk) => chunk.byteLength },
@@ -60,17 +67,20 @@ function toRequest(req: IncomingMessage, res: ServerResponse): Request {
   const hasBody = method !== 'GET' && method !== 'HEAD';
   const init: RequestInit & { duplex?: 'half' } = { method, headers, signal: abort.signal };
   if (hasBody) {
-    init.body = bodyOf(req);
+    init.body = bodyOf(req, res);
     init.duplex = 'half';
   }
   return new Request(new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`), init);
 }
 
-async function send(response: Response, res: ServerResponse): Promise<void> {
+async function send(response: Response, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const headers: Record<string, string> = {};
   response.headers.forEach((value, name) => {
     headers[name] = value;
   });
+  // A body left unread (refused before reading, or too large) is not waited for: the connection
+  // closes after the answer instead of serving as a keep-alive for the rest of that body.
+  if (!req.complete && req.method !== 'GET' && req.method !== 'HEAD') headers.connection = 'close';
   if (response.body === null) {
     res.writeHead(response.status, headers);
     res.end();
@@ -110,7 +120,7 @@ export function startServer(handler: WebhookHandler, port: number, host: string)
   const server = createServer((req, res) => {
     const request = toRequest(req, res);
     handler(request, { remoteAddress: req.socket.remoteAddress })
-      .then((response) => send(response, res))
+      .then((response) => send(response, req, res))
       .catch(() => {
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
         res.end();

@@ -141,9 +141,42 @@ describe('serve, end to end', () => {
       const { access_token: token } = (await grant.json()) as { access_token: string };
       const deliver = (headers: Record<string, string>) =>
         fetch(`${server.url}/webhooks/session-started`, { method: 'POST', headers, body: '{"interviewId":"o1"}' });
+      // A reader follows the views over HTTP as server-sent events.
+      const abort = new AbortController();
+      const events = await fetch(`${server.url}/events`, { signal: abort.signal });
+      expect(events.headers.get('content-type')).toMatch(/^text\/event-stream/);
       expect((await deliver({ authorization: `Bearer ${token}` })).status).toBe(204);
       expect((await deliver({})).status).toBe(401);
       expect((await fetch(`${server.url}/sessions/o1`)).status).toBe(200);
+      const reader = (events.body as ReadableStream<Uint8Array>).getReader();
+      let text = '';
+      for (let chunk = 0; chunk < 20 && !text.includes('event: view'); chunk++) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += new TextDecoder().decode(value);
+      }
+      expect(text).toMatch(/id: 1\nevent: view\ndata: \{"interviewId":"o1"/);
+      abort.abort();
+      // A stream still open does not hold the service up when it is asked to stop.
+      const open = await fetch(`${server.url}/events`);
+      expect(open.status).toBe(200);
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+  });
+
+  it('takes secrets from the environment, so they are not on the command line', async () => {
+    const server = await startServe(['--host', '127.0.0.1', '--store', join(dir, 'env.db')], {
+      ONBOARDING_STATUS_AUTH_HEADERS: 'X-Webhook-Secret: from-env\nX-Tenant: acme\n',
+      ONBOARDING_STATUS_READ_HEADERS: 'X-Read: r',
+    });
+    try {
+      const post = (headers: Record<string, string>) =>
+        fetch(`${server.url}/webhooks/session-started`, { method: 'POST', headers, body: '{"interviewId":"v1"}' });
+      expect((await post({ 'x-webhook-secret': 'from-env', 'x-tenant': 'acme' })).status).toBe(204);
+      expect((await post({ 'x-webhook-secret': 'from-env' })).status).toBe(401);
+      expect((await fetch(`${server.url}/sessions/v1`)).status).toBe(401);
+      expect((await fetch(`${server.url}/sessions/v1`, { headers: { 'x-read': 'r' } })).status).toBe(200);
     } finally {
       await server.stop();
     }

@@ -49,11 +49,11 @@ export interface ServerProcess {
 }
 
 /** Start `onboarding-status serve` (through the stand-alone entry) and wait for it to listen. */
-export async function startServe(args: readonly string[]): Promise<ServerProcess> {
+export async function startServe(args: readonly string[], env: Record<string, string> = {}): Promise<ServerProcess> {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', 'src/service/cli-entry.ts', 'serve', '--port', '0', ...args],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } },
   );
   let stderr = '';
   const url = await new Promise<string>((resolve, reject) => {

@@ -13,7 +13,7 @@ import { DEFAULT_POLL_POLICY, scalePollPolicy } from '../../src/core/schedule.js
 import { createPoller, type Poller } from '../../src/poller/poller.js';
 import { loginAt } from '../../src/poller/token.js';
 import { type LoopbackServer, serveHandler } from '../../src/simulator/http.js';
-import type { SessionTruth } from '../../src/simulator/scenarios.js';
+import { SCENARIOS, type SessionTruth } from '../../src/simulator/scenarios.js';
 import { type DeliveryStats, Simulator } from '../../src/simulator/simulator.js';
 import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/types.js';
@@ -66,6 +66,8 @@ beforeAll(async () => {
     rate: 400,
     chaos: 0.7,
     timeScale: TIME_SCALE,
+    // Every flow, and reversed reviews four times as often: conflicts for the poller to settle.
+    scenarios: [...SCENARIOS, 'review-reversed', 'review-reversed', 'review-reversed'],
     target: server.url,
     auth: { kind: 'oauth', clientId: 'sim', clientSecret: 's3cret' },
   });

@@ -131,6 +131,8 @@ export function createPoller(options: PollerOptions): Poller {
   const maxSleep = Math.max(minSleep, options.maxSleepMillis ?? 1_000);
   const fullScanMillis = options.fullScanMillis ?? 60_000;
 
+  let halt = new AbortController();
+
   /** What the schedule needs of each session, re-read only when the session has new records. */
   const known = new Map<string, { view: ScheduledView; activity: SessionActivity }>();
   let lastSeq = 0;
@@ -193,7 +195,8 @@ export function createPoller(options: PollerOptions): Poller {
     try {
       response = await doFetch(url, {
         headers: { 'api-version': '1.0', 'x-api-key': options.apiKey, 'X-Incode-Hardware-Id': token },
-        signal: AbortSignal.timeout(timeoutMillis),
+        // A stop cancels polls in flight instead of waiting for their timeout.
+        signal: AbortSignal.any([AbortSignal.timeout(timeoutMillis), halt.signal]),
       });
     } catch (error) {
       const name = (error as { name?: string }).name;
@@ -303,6 +306,7 @@ export function createPoller(options: PollerOptions): Poller {
       if (running !== undefined) return;
       const controller = new AbortController();
       stopping = controller;
+      halt = controller;
       running = (async () => {
         while (!controller.signal.aborted) {
           let wait = maxSleep;

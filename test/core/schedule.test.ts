@@ -1,3 +1,4 @@
+import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { Ledger } from '../../src/core/ledger.js';
 import {
@@ -215,4 +216,56 @@ describe('the poll schedule', () => {
       pollsSinceWebhook: 2,
     });
   });
+
+  const views = fc.record({
+    interviewId: fc.string({ minLength: 1, maxLength: 8 }),
+    terminal: fc.boolean(),
+    pollRequested: fc.boolean(),
+  });
+  const times = fc.integer({ min: 0, max: 7 * 86_400_000 });
+  const activities = fc
+    .record({
+      firstSeenAt: times,
+      lastWebhookAt: fc.option(times, { nil: undefined }),
+      lastPollAt: fc.option(times, { nil: undefined }),
+      pollsSinceWebhook: fc.integer({ min: 0, max: 60 }),
+    })
+    .map((a) => ({ ...a, firstSeenAt: Math.min(a.firstSeenAt, a.lastWebhookAt ?? a.firstSeenAt) }));
+  const failureSets = fc.option(
+    fc.record({
+      count: fc.integer({ min: 1, max: 40 }),
+      lastAttemptAt: times,
+      notBefore: fc.option(times, { nil: undefined }),
+    }),
+    { nil: undefined },
+  );
+
+  test.prop([views, activities, failureSets, times])(
+    'never a hot loop: a planned poll is never sooner than the minimum gap after the last attempt',
+    (view, activity, failures, now) => {
+      const plan = planPoll(view, activity, failures, now);
+      if (!plan.poll) return;
+      const last = Math.max(
+        activity.lastPollAt ?? Number.NEGATIVE_INFINITY,
+        failures?.lastAttemptAt ?? Number.NEGATIVE_INFINITY,
+      );
+      expect(plan.at).toBeGreaterThanOrEqual(last + DEFAULT_POLL_POLICY.minGapMillis);
+      if (failures?.notBefore !== undefined) expect(plan.at).toBeGreaterThanOrEqual(failures.notBefore);
+    },
+  );
+
+  test.prop([views, activities, failureSets, times])(
+    'a settled terminal session is never polled; a conflict always is; no delay exceeds the cap',
+    (view, activity, failures, now) => {
+      const plan = planPoll(view, activity, failures, now);
+      if (view.pollRequested) expect(plan.poll).toBe(true);
+      else if (view.terminal) expect(plan).toEqual({ poll: false, reason: 'terminal' });
+      if (plan.poll && plan.reason === 'backoff' && activity.lastPollAt !== undefined) {
+        const from = Math.max(activity.lastPollAt, activity.lastWebhookAt ?? activity.firstSeenAt);
+        expect(plan.at - from).toBeLessThanOrEqual(
+          Math.max(DEFAULT_POLL_POLICY.capMillis, DEFAULT_POLL_POLICY.minGapMillis + activity.lastPollAt - from),
+        );
+      }
+    },
+  );
 });

@@ -301,6 +301,39 @@ describe('the poller', () => {
     expect(new Set(tokens).size).toBe(2);
   });
 
+  it('in the background, never a hot loop: every sleep is bounded, at most one attempt per session per round', async () => {
+    vendorSession('h1', [[1, 'ID_VALIDATION_FINISHED']]);
+    await webhook('h1', 'ID_VALIDATION_FINISHED', 1_000);
+    // The vendor fails every time: the worst case for a retry loop.
+    vendor.failNext(...Array.from({ length: 1_000 }, () => ({ kind: 'server-error' as const })));
+    const sleeps: number[] = [];
+    let release: () => void = () => undefined;
+    const enough = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const p = poller({
+      minSleepMillis: 50,
+      maxSleepMillis: 1_000,
+      sleep: async (millis) => {
+        sleeps.push(millis);
+        clock += millis; // the fake clock moves only when the poller sleeps
+        if (sleeps.length === 200) release();
+      },
+    });
+    p.start();
+    await enough;
+    await p.stop();
+    expect(Math.min(...sleeps)).toBeGreaterThanOrEqual(50);
+    expect(Math.max(...sleeps)).toBeLessThanOrEqual(1_000);
+    const requests = vendor.requestsFor('h1');
+    expect(requests.length).toBeGreaterThan(3);
+    expect(requests.length).toBeLessThanOrEqual(sleeps.length);
+    // Each failure waited at least the (growing) error backoff since the previous one.
+    const gaps = requests.slice(1).map((r, i) => r.at - (requests[i]?.at ?? 0));
+    expect(gaps.every((gap) => gap >= 5_000)).toBe(true);
+    expect(gaps.at(-1)).toBeGreaterThan(gaps[0] ?? 0);
+  });
+
   it('reads Retry-After in seconds or as an HTTP date', () => {
     expect(retryAfterMillis('120', T0)).toBe(120_000);
     expect(retryAfterMillis('0.25', T0)).toBe(250);

@@ -191,13 +191,25 @@ export function createPoller(options: PollerOptions): Poller {
     const token = await tokens.get();
     const requestedAt = now();
     const url = `${base}/omni/get/onboarding/status?id=${encodeURIComponent(interviewId)}`;
+    // One controller for the timeout and for a stop: a stop cancels polls in flight. (Not
+    // `AbortSignal.any` with `AbortSignal.timeout`: on Node 20 the combined signal can be
+    // collected and never fire, leaving a request that hangs forever.)
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(new DOMException('the poll timed out', 'TimeoutError')), timeoutMillis);
+    const onHalt = () => abort.abort(new DOMException('the poller stopped', 'AbortError'));
+    halt.signal.addEventListener('abort', onHalt, { once: true });
     let response: Response;
+    let body: unknown;
     try {
       response = await doFetch(url, {
         headers: { 'api-version': '1.0', 'x-api-key': options.apiKey, 'X-Incode-Hardware-Id': token },
-        // A stop cancels polls in flight instead of waiting for their timeout.
-        signal: AbortSignal.any([AbortSignal.timeout(timeoutMillis), halt.signal]),
+        signal: abort.signal,
       });
+      try {
+        body = await response.json();
+      } catch {
+        body = undefined;
+      }
     } catch (error) {
       const name = (error as { name?: string }).name;
       failures.set(
@@ -206,6 +218,9 @@ export function createPoller(options: PollerOptions): Poller {
       );
       if (name === 'TimeoutError' || name === 'AbortError') return { kind: 'timeout' };
       return { kind: 'network-error', message: error instanceof Error ? error.message : String(error) };
+    } finally {
+      clearTimeout(timer);
+      halt.signal.removeEventListener('abort', onHalt);
     }
     const receivedAt = now();
     const fail = (outcome: PollOutcome, retryAfter?: number): PollOutcome => {
@@ -219,12 +234,6 @@ export function createPoller(options: PollerOptions): Poller {
       );
       return outcome;
     };
-    let body: unknown;
-    try {
-      body = await response.json();
-    } catch {
-      body = undefined;
-    }
     if (response.status === 429) {
       const wait = retryAfterMillis(response.headers.get('retry-after'), receivedAt);
       return fail({ kind: 'rate-limited', retryAfterMillis: wait }, wait);

@@ -163,6 +163,7 @@ export class Simulator {
       timeScale: this.timeScale,
       random: random.fork(),
       faults: { serverError: 0.15 * chaos, rateLimited: 0.1 * chaos, timeout: 0.03 * chaos },
+      latencyMillis: [2, 40],
     });
     this.#deliverer = new Deliverer(options.target, options.auth ?? { kind: 'none' }, { fetch: options.fetch });
   }

@@ -24,6 +24,8 @@ export interface VendorApiOptions {
   readonly timeScale?: number;
   /** How stale a status read is (vendor seconds): the replica lags the primary. @defaultValue 0.5 */
   readonly stalenessSeconds?: number;
+  /** Each answer takes this long (real ms, drawn between the two; not time-scaled: it is the network). */
+  readonly latencyMillis?: readonly [number, number];
   /** Random faults: probability of a 5xx, a 429 and a timeout per request. */
   readonly faults?: { readonly serverError: number; readonly rateLimited: number; readonly timeout: number };
   readonly random?: Random;
@@ -164,6 +166,18 @@ export class VendorApi {
         if (request.signal.aborted) abort();
         else request.signal.addEventListener('abort', abort, { once: true });
       });
+    }
+    const latency = this.#options.latencyMillis;
+    if (latency !== undefined && this.#options.random !== undefined) {
+      const millis = this.#options.random.between(latency[0], latency[1]);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, millis);
+        request.signal.addEventListener('abort', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      if (request.signal.aborted) throw request.signal.reason ?? new DOMException('aborted', 'AbortError');
     }
     const status = this.statusNow(interviewId, this.#options.stalenessSeconds ?? 0.5);
     if (status === undefined) {

@@ -101,6 +101,28 @@ export function retryAfterMillis(header: string | null, now: number): number | u
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
+/**
+ * Settle with the promise, or reject as soon as the signal aborts: a poll ends at its timeout even
+ * if the fetch implementation lost track of the signal (undici can, after a garbage collection).
+ */
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
 const defaultSleep = (millis: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
     if (signal.aborted) return resolve();
@@ -191,9 +213,9 @@ export function createPoller(options: PollerOptions): Poller {
     const token = await tokens.get();
     const requestedAt = now();
     const url = `${base}/omni/get/onboarding/status?id=${encodeURIComponent(interviewId)}`;
-    // One controller for the timeout and for a stop: a stop cancels polls in flight. (Not
-    // `AbortSignal.any` with `AbortSignal.timeout`: on Node 20 the combined signal can be
-    // collected and never fire, leaving a request that hangs forever.)
+    // One controller, held by its timer, for the timeout and for a stop (which cancels polls in
+    // flight). Not `AbortSignal.any` over `AbortSignal.timeout`: dependent signals are held weakly,
+    // and the end-to-end test saw a poll hang forever with it, stalling the loop.
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(new DOMException('the poll timed out', 'TimeoutError')), timeoutMillis);
     const onHalt = () => abort.abort(new DOMException('the poller stopped', 'AbortError'));
@@ -201,13 +223,17 @@ export function createPoller(options: PollerOptions): Poller {
     let response: Response;
     let body: unknown;
     try {
-      response = await doFetch(url, {
-        headers: { 'api-version': '1.0', 'x-api-key': options.apiKey, 'X-Incode-Hardware-Id': token },
-        signal: abort.signal,
-      });
+      response = await raceAbort(
+        doFetch(url, {
+          headers: { 'api-version': '1.0', 'x-api-key': options.apiKey, 'X-Incode-Hardware-Id': token },
+          signal: abort.signal,
+        }),
+        abort.signal,
+      );
       try {
-        body = await response.json();
-      } catch {
+        body = await raceAbort(response.json(), abort.signal);
+      } catch (error) {
+        if (abort.signal.aborted) throw error;
         body = undefined;
       }
     } catch (error) {

@@ -235,6 +235,16 @@ describe('the poller', () => {
     expect(await viewOf('t1')).toMatchObject({ status: 'ID_VALIDATION_FINISHED', records: 1 });
   });
 
+  it('a poll ends at its timeout even when the fetch ignores the abort signal', async () => {
+    vendorSession('t2', [[1, 'ID_VALIDATION_FINISHED']]);
+    await webhook('t2', 'ID_VALIDATION_FINISHED', 1_000);
+    const p = poller({ timeoutMillis: 20, fetch: () => new Promise<Response>(() => undefined) });
+    clock = T0 + 31_000;
+    const round = await p.tick();
+    expect(round.polled[0]?.outcome).toEqual({ kind: 'timeout' });
+    expect(round.plans.get('t2')).toMatchObject({ reason: 'error-backoff' });
+  });
+
   it('does not poll a session idle past the horizon', async () => {
     vendorSession('old', [[1, 'ID_VALIDATION_FINISHED']]);
     await webhook('old', 'ID_VALIDATION_FINISHED', 1_000);

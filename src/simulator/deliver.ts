@@ -89,12 +89,20 @@ export class Deliverer {
     try {
       if (this.#auth.kind === 'headers') Object.assign(headers, this.#auth.headers);
       if (this.#auth.kind === 'oauth') headers.authorization = `Bearer ${await this.#bearer()}`;
-      const response = await this.#fetch(`${this.#target}/webhooks/${kind}`, {
-        method: 'POST',
-        headers,
-        body,
-        signal: AbortSignal.timeout(this.#timeoutMillis),
+      const abort = new AbortController();
+      // The vendor's own timeout, held by its timer; the race ends the attempt even if the fetch
+      // implementation lost track of the signal.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timedOut = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          abort.abort();
+          reject(new Error('timed out'));
+        }, this.#timeoutMillis);
       });
+      const response = await Promise.race([
+        this.#fetch(`${this.#target}/webhooks/${kind}`, { method: 'POST', headers, body, signal: abort.signal }),
+        timedOut,
+      ]).finally(() => clearTimeout(timer));
       await response.arrayBuffer().catch(() => undefined);
       if (response.status === 401) this.#token = undefined;
       return vendorAccepts(response) ? 'accepted' : 'rejected';

@@ -118,7 +118,58 @@ function jsonLines(pages: () => AsyncGenerator<StoredRecord[]>): Response {
   return new Response(body, { headers: { 'content-type': 'application/jsonl; charset=utf-8' } });
 }
 
-/** Create the webhook service's request handler. */
+interface Fold {
+  readonly ledger: Ledger;
+  /** The positions applied, in order. */
+  readonly seqs: number[];
+}
+
+/**
+ * Folds of recently counted sessions, so counting a delivery's anomalies applies only the
+ * records new since the last count. A fold is reused only when the records it applied are
+ * exactly the first ones the store now lists; else (a record tied to the session later, say)
+ * it is folded again from the start.
+ */
+class FoldCache {
+  readonly #folds = new Map<string, Fold>();
+  readonly #flow: FlowConfig | undefined;
+  readonly #max: number;
+
+  constructor(flow: FlowConfig | undefined, max = 1000) {
+    this.#flow = flow;
+    this.#max = max;
+  }
+
+  /** A session's fold through `records` (store order), most recently used last. */
+  resume(interviewId: string, records: readonly StoredRecord[]): Fold {
+    let fold = this.#folds.get(interviewId);
+    this.#folds.delete(interviewId);
+    if (
+      fold === undefined ||
+      fold.seqs.length > records.length ||
+      !fold.seqs.every((seq, i) => records[i]?.seq === seq)
+    ) {
+      fold = { ledger: new Ledger({ flow: this.#flow }), seqs: [] };
+    }
+    for (const stored of records.slice(fold.seqs.length)) this.apply(fold, stored);
+    this.#folds.set(interviewId, fold);
+    if (this.#folds.size > this.#max) this.#folds.delete(this.#folds.keys().next().value as string);
+    return fold;
+  }
+
+  /** Apply one more record to a fold. */
+  apply(fold: Fold, stored: StoredRecord): void {
+    fold.ledger.add(stored.record);
+    fold.seqs.push(stored.seq);
+  }
+}
+
+/**
+ * Create the webhook service's request handler: `POST /webhooks/{kind}` (answered `204` only
+ * once the store committed the delivery), `POST /oauth/token` (with OAuth2 clients configured),
+ * `GET /sessions[/{id}[/records]]`, `GET /records`, `GET /events`, `GET /metrics`, `GET /healthz`.
+ * See docs/service.md.
+ */
 export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHandler {
   const { store, flow } = options;
   const now = options.now ?? Date.now;
@@ -128,6 +179,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
   const log = options.log ?? (() => undefined);
   const changes = new ChangeSignal();
   const closing = new AbortController();
+  const folds = new FoldCache(flow);
 
   /** A session's view: its stored records folded by the core. */
   const viewOf = async (interviewId: string): Promise<SessionView | undefined> => {
@@ -152,22 +204,24 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       if (!waiting) metrics.anomaly('uncorrelated');
       return;
     }
-    const ledger = new Ledger({ flow });
+    const records = await store.sessionRecords(interviewId);
+    // From here on nothing awaits, so no other count touches this session's fold meanwhile.
+    const fold = folds.resume(
+      interviewId,
+      records.filter((stored) => stored.seq < seq),
+    );
     const tally = () => {
       const counts = new Map<string, number>();
-      for (const found of ledger.view(interviewId)?.anomalies ?? []) {
+      for (const found of fold.ledger.view(interviewId)?.anomalies ?? []) {
         counts.set(found.code, (counts.get(found.code) ?? 0) + 1);
       }
       return counts;
     };
-    let before = new Map<string, number>();
-    for (const stored of await store.sessionRecords(interviewId)) {
-      if (stored.seq > seq) break;
-      if (stored.seq === seq) before = tally();
-      ledger.add(stored.record);
-    }
+    const earlier = tally();
+    const mine = records.find((stored) => stored.seq === seq);
+    if (mine !== undefined) folds.apply(fold, mine);
     for (const [code, count] of tally()) {
-      const added = count - (before.get(code) ?? 0);
+      const added = count - (earlier.get(code) ?? 0);
       if (added > 0) metrics.anomaly(code, added);
     }
   };
@@ -229,10 +283,18 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     metrics.delivery(kind, invalid ? 'stored-invalid' : 'stored');
     changes.notify();
     if (outcome?.inserted) {
-      // The delivery is durable: counting its anomalies must not turn the 204 into an error.
-      const interviewId = result.ok ? result.parsed.sessionId : result.sessionId;
+      const { seq } = outcome;
+      const named = result.ok ? result.parsed.sessionId : result.sessionId;
       const waiting = result.ok && result.parsed.correlation.length > 0;
-      await countAnomalies(anomalies, interviewId, waiting, outcome.seq).catch((error: unknown) =>
+      const counted = async () => {
+        // A delivery that names no session may belong to one through a correlation id: the store knows.
+        const interviewId =
+          named ??
+          (waiting ? (await store.recordsAfter(seq - 1, 1)).find((s) => s.seq === seq)?.interviewId : undefined);
+        await countAnomalies(anomalies, interviewId, waiting, seq);
+      };
+      // The delivery is durable: counting its anomalies must not turn the 204 into an error.
+      await counted().catch((error: unknown) =>
         log(`counting anomalies failed: ${error instanceof Error ? error.message : String(error)}`),
       );
     }
@@ -317,7 +379,14 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       const after = Number(resume);
       if (!Number.isInteger(after) || after < 0) return problem(400, 'bad-query', 'Last-Event-ID must be an event id');
       metrics.stream(1);
-      const abort = AbortSignal.any([closing.signal, request.signal]);
+      // Ends when the client leaves or the service closes (AbortSignal.any needs Node 20.3).
+      const ended = new AbortController();
+      const end = () => ended.abort();
+      if (closing.signal.aborted || request.signal.aborted) end();
+      closing.signal.addEventListener('abort', end, { once: true });
+      request.signal.addEventListener('abort', end, { once: true });
+      ended.signal.addEventListener('abort', () => closing.signal.removeEventListener('abort', end), { once: true });
+      const abort = ended.signal;
       const body = eventStream({
         store,
         signal: changes,

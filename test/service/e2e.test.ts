@@ -6,6 +6,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -65,6 +66,18 @@ describe('serve, end to end', () => {
         ),
       ).toBe(401);
       expect(await post('video-selfie', { interviewId: 'x1', pad: 'x'.repeat(5000) })).toBe(413);
+      // Streamed without a declared length: refused once past the limit, the connection closed.
+      const streamed = await new Promise<{ status?: number; connection?: string }>((resolve, reject) => {
+        const req = request(`${server.url}/webhooks/video-selfie`, { method: 'POST', headers: SECRET }, (res) => {
+          res.resume();
+          resolve({ status: res.statusCode, connection: res.headers.connection });
+        });
+        req.on('error', (error) => (req.writableFinished ? undefined : reject(error)));
+        req.write('{"interviewId":"x1","pad":"');
+        for (let i = 0; i < 8; i++) req.write('x'.repeat(1000));
+        req.end('"}');
+      });
+      expect(streamed).toEqual({ status: 413, connection: 'close' });
       expect(await post('shiny-new-webhook', { interviewId: 'x1' })).toBe(404);
       expect(await post('session-started', '{"interviewId": "x1"')).toBe(400);
 
@@ -112,7 +125,7 @@ describe('serve, end to end', () => {
       expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
       const metrics = await (await fetch(`${server.url}/metrics`)).text();
       expect(metrics).toContain('onboarding_deliveries_total{kind="onboarding-status",outcome="unauthorized"} 2');
-      expect(metrics).toContain('onboarding_deliveries_total{kind="video-selfie",outcome="too-large"} 1');
+      expect(metrics).toContain('onboarding_deliveries_total{kind="video-selfie",outcome="too-large"} 2');
       expect(metrics).toContain(`onboarding_commit_group_size_count ${acknowledged}`);
     } finally {
       expect(await server.stop()).toBe(0);

@@ -183,6 +183,44 @@ describe('webhook handler: reading', () => {
     expect(counted('late-delivery')).toBe(view.anomalies.filter((a) => a.code === 'late-delivery').length);
   });
 
+  it('counts in its metrics each anomaly the sessions show once, however deliveries interleave', async () => {
+    const { post, get } = service();
+    const status = (id: string, onboardingStatus: string) => ({ interviewId: id, onboardingStatus });
+    // A record waiting for its session, tied to it only after another of that session was counted.
+    await post('proof-of-payment', { requestId: 'q1', rfcIssuer: 'X' });
+    await post('onboarding-status', status('m1', 'ID_VALIDATION_FINISHED'));
+    await post('work-history', { interviewId: 'm1', requestId: 'q1', workHistory: {} });
+    // Concurrent deliveries share commits: out of order, duplicated, decisions that disagree.
+    const burst = [
+      ['onboarding-status', status('m1', 'ONBOARDING_FINISHED')],
+      ['onboarding-status', status('m2', 'ONBOARDING_FINISHED')],
+      ['onboarding-status', status('m1', 'ID_VALIDATION_FINISHED')],
+      ['onboarding-status', status('m2', 'FACE_VALIDATION_FINISHED')],
+      ['onboarding-status', status('m2', 'MANUAL_REVIEW_APPROVED')],
+      ['session-failed', { interviewId: 'm2' }],
+      ['onboarding-status', status('m1', 'ONBOARDING_FINISHED')],
+      ['work-history', { interviewId: 'm1', requestId: 'q1', workHistory: {} }],
+    ] as const;
+    const answers = await Promise.all(burst.map(([kind, body]) => post(kind, body)));
+    expect(answers.every((response) => response.status === 204)).toBe(true);
+    await post('onboarding-status', status('m2', 'ID_VALIDATION_FINISHED'));
+    // A copy of the waiting record, now that the session is known: a duplicate there.
+    await post('proof-of-payment', { requestId: 'q1', rfcIssuer: 'X' });
+
+    const shown = new Map<string, number>();
+    for (const id of ['m1', 'm2']) {
+      for (const found of (await viewOf(await get(`/sessions/${id}`))).anomalies) {
+        shown.set(found.code, (shown.get(found.code) ?? 0) + 1);
+      }
+    }
+    expect([...shown.keys()]).toEqual(expect.arrayContaining(['duplicate', 'late-delivery', 'conflicting-decision']));
+    const metrics = await (await get('/metrics')).text();
+    const counted = new Map(
+      [...metrics.matchAll(/^onboarding_anomalies_total\{code="([^"]+)"\} (\d+)$/gm)].map((m) => [m[1], Number(m[2])]),
+    );
+    expect(counted).toEqual(shown);
+  });
+
   it('lists sessions in pages, filtered by status, decision and anomalies', async () => {
     const { post, get } = service();
     for (const id of ['s1', 's2', 's3', 's4', 's5']) {

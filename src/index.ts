@@ -7,6 +7,21 @@
 export { evidenceMachine, type MachineName, MODELS, onboardingMachine, sessionMachine } from '../machines/index.js';
 export { decide } from './core/decision.js';
 export { Ledger, type LedgerOptions, type LedgerSnapshot, type Routed } from './core/ledger.js';
+// The poll schedule (SPEC 1.3, law 6): when to poll a session, as a pure function of its view.
+export {
+  activityOf,
+  backoffDelay,
+  DEFAULT_POLL_POLICY,
+  isDue,
+  noteAttempt,
+  type PollFailures,
+  type PollPlan,
+  type PollPolicy,
+  planPoll,
+  type ScheduledView,
+  type SessionActivity,
+  scalePollPolicy,
+} from './core/schedule.js';
 // The reducer and the view (SPEC 2.2).
 export { applyRecord, initialSession, type SessionState } from './core/session.js';
 export { viewSession } from './core/view.js';
@@ -24,6 +39,16 @@ export {
 } from './diagrams/graph.js';
 export { toMermaid } from './diagrams/mermaid.js';
 export { machinePaths, type PathOptions, type PathVector, recordOf } from './diagrams/paths.js';
+// The poller (SPEC 1.3): carries out the schedule against the vendor, storing each answer as a poll record.
+export {
+  createPoller,
+  type Poller,
+  type PollerOptions,
+  type PollOutcome,
+  type PollRound,
+  retryAfterMillis,
+} from './poller/poller.js';
+export { type ExecutiveToken, loginAt, type TokenSource } from './poller/token.js';
 export { SEVERITY } from './records/anomaly.js';
 // Records: the one input format (SPEC 2.1).
 export { type DeliveryRecord, type ParsedRecord, type ParseResult, parseLine, parseRecord } from './records/parse.js';

@@ -36,12 +36,14 @@ export function pollerOptionsOf(
 ): Omit<PollerOptions, 'store'> | undefined {
   const baseUrl = values['poll-url'];
   if (baseUrl === undefined) return undefined;
-  const apiKey = values['poll-api-key'] ?? env.INCODE_API_KEY;
+  // An empty variable is an unset one: `INCODE_API_KEY=` must not pass for a key.
+  const given = (value: string | undefined) => (value === undefined || value === '' ? undefined : value);
+  const apiKey = given(values['poll-api-key']) ?? given(env.INCODE_API_KEY);
   if (apiKey === undefined) throw new Error('--poll-url needs --poll-api-key (or INCODE_API_KEY)');
-  const given = values['poll-token'] ?? env.INCODE_EXECUTIVE_TOKEN;
+  const fixed = given(values['poll-token']) ?? given(env.INCODE_EXECUTIVE_TOKEN);
   const loginUrl = values['poll-login-url'];
   let token: PollerOptions['token'];
-  if (given !== undefined) token = given;
+  if (fixed !== undefined) token = fixed;
   else if (loginUrl !== undefined) {
     const email = values['poll-email'];
     const password = env.INCODE_EXECUTIVE_PASSWORD;

@@ -4,6 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { POLL_OPTIONS, POLL_USAGE, pollerOptionsOf } from '../poller/options.js';
+import { createPoller, type Poller } from '../poller/poller.js';
 import { isPostgresUrl, openStore } from '../store/open.js';
 import type { Store } from '../store/types.js';
 import type { FlowConfig } from '../types.js';
@@ -31,7 +33,7 @@ answering 204, and serve the session views (GET /sessions/{interviewId}).
                             (repeatable; without it, reads are served to loopback clients only)
   --max-body BYTES          largest body accepted (default 1048576; k and m suffixes allowed)
   --flow FILE               a flow configuration: {"modules":["id","face",...]}
-
+${POLL_USAGE}
 Secrets on a command line are visible to other users of the machine; the environment
 variables ONBOARDING_STATUS_AUTH_HEADERS, ONBOARDING_STATUS_OAUTH_CLIENTS and
 ONBOARDING_STATUS_READ_HEADERS take the same values, one per line, added to the options.
@@ -88,9 +90,16 @@ function optionsOf(args: string[]) {
       'read-header': { type: 'string', multiple: true },
       'max-body': { type: 'string' },
       flow: { type: 'string' },
+      ...POLL_OPTIONS,
       help: { type: 'boolean', short: 'h' },
     },
   });
+  let poll: ReturnType<typeof pollerOptionsOf>;
+  try {
+    poll = pollerOptionsOf(values, process.env);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new UsageError(`--port "${values.port}": expected 0-65535`);
@@ -134,6 +143,7 @@ function optionsOf(args: string[]) {
     auth,
     maxBodyBytes: values['max-body'] === undefined ? undefined : bytes(values['max-body']),
     flow: flowOf(values.flow),
+    poll,
   };
 }
 
@@ -205,6 +215,12 @@ export async function serveCommand(args: string[]): Promise<number> {
   }
   const server = await startServer(handler, options.port, host ?? '::');
   say(`listening on ${server.url} (store: ${shownStore(options.store)})`);
+  let poller: Poller | undefined;
+  if (options.poll !== undefined) {
+    poller = createPoller({ store, flow: options.flow, log: say, ...options.poll });
+    poller.start();
+    say(`polling ${options.poll.baseUrl} for sessions that are not terminal`);
+  }
   if (Object.keys(options.auth.readHeaders ?? {}).length === 0) {
     say('reads (/sessions, /records, /events) are served to loopback clients only; --read-header opens them');
   }
@@ -213,8 +229,8 @@ export async function serveCommand(args: string[]): Promise<number> {
       say(`${signal}: closing`);
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
-      server
-        .close()
+      Promise.resolve(poller?.stop())
+        .then(() => server.close())
         .then(() => store.close())
         .then(
           () => resolve(0),

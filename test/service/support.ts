@@ -48,13 +48,21 @@ export interface ServerProcess {
   kill(): Promise<void>;
 }
 
-/** Start `onboarding-status serve` (through the stand-alone entry) and wait for it to listen. */
-export async function startServe(args: readonly string[], env: Record<string, string> = {}): Promise<ServerProcess> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'src/service/cli-entry.ts', 'serve', '--port', '0', ...args],
-    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } },
-  );
+/** The stand-alone entry, run from the sources through tsx. */
+export const SOURCE_ENTRY: readonly string[] = ['--import', 'tsx', 'src/service/cli-entry.ts'];
+/** The built command line, the package's `onboarding-status` bin (`npm test` builds it first). */
+export const BUILT_ENTRY: readonly string[] = ['dist/src/cli/main.js'];
+
+/** Start `onboarding-status serve` (by default through the stand-alone entry) and wait for it to listen. */
+export async function startServe(
+  args: readonly string[],
+  env: Record<string, string> = {},
+  entry: readonly string[] = SOURCE_ENTRY,
+): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [...entry, 'serve', '--port', '0', ...args], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   let stderr = '';
   const url = await new Promise<string>((resolve, reject) => {
     child.stderr?.setEncoding('utf8');

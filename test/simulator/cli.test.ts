@@ -86,7 +86,7 @@ async function freePort(): Promise<number> {
 }
 
 describe('npm start (the demo)', () => {
-  it('serves sessions fed by the simulator, prints where to look, and stops on SIGINT', async () => {
+  it('serves sessions fed by the simulator, prints the dashboard URL, and stops on SIGINT', async () => {
     const port = await freePort();
     const child = spawn(
       process.execPath,
@@ -120,12 +120,15 @@ describe('npm start (the demo)', () => {
       let sessions = 0;
       for (let i = 0; i < 150 && sessions < 5; i++) {
         await new Promise((resolve) => setTimeout(resolve, 100));
-        if (!out.includes('demo: sessions: ')) continue;
+        if (!out.includes('demo: dashboard: ')) continue;
         const response = await fetch(`http://127.0.0.1:${port}/sessions`).catch(() => undefined);
         if (response?.ok) sessions = ((await response.json()) as { sessions: unknown[] }).sessions.length;
       }
-      expect(out).toContain(`http://127.0.0.1:${port}/sessions`);
+      expect(out).toContain(`demo: dashboard: http://127.0.0.1:${port}/`);
       expect(sessions).toBe(5);
+      const page = await fetch(`http://127.0.0.1:${port}/`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<html');
     } finally {
       child.kill('SIGINT');
       const [code] = (await exited) as [number | null];

@@ -1,6 +1,6 @@
 /** The command line's front door: help, version, unknown commands, and the delegated commands. */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { cli, ROOT } from '../support/cli.js';
@@ -66,17 +66,26 @@ describe('onboarding-status', () => {
     ['serve', 'service'],
     ['simulate', 'simulator'],
   ] as const) {
-    it.skipIf(existsSync(`${ROOT}/dist/src/${module}/cli.js`))(
-      `says clearly that ${command} is not in this build, exit 2`,
-      () => {
-        const run = cli([command, '--port', '8080']);
+    it(`says clearly when ${command} is not in a build, exit 2`, () => {
+      // A copy of the build without the module that provides the command.
+      const dir = mkdtempSync(`${tmpdir()}/os-cli-`);
+      try {
+        cpSync(`${ROOT}/dist`, `${dir}/dist`, { recursive: true });
+        cpSync(`${ROOT}/package.json`, `${dir}/package.json`);
+        symlinkSync(`${ROOT}/node_modules`, `${dir}/node_modules`);
+        rmSync(`${dir}/dist/src/${module}/cli.js`);
+        const run = spawnSync(process.execPath, [`${dir}/dist/src/cli/main.js`, command, '--port', '8080'], {
+          encoding: 'utf8',
+        });
         expect(run.status).toBe(2);
         expect(run.stdout).toBe('');
         expect(run.stderr).toMatch(
           new RegExp(`${command} is not available in this build .*${module}/cli\\.js is missing`),
         );
-      },
-    );
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
   }
 });
 

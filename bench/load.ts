@@ -35,7 +35,10 @@ export async function startChild(args: string[], env: NodeJS.ProcessEnv = {}): P
     }
   };
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no "listening on" from node ${args.join(' ')}:\n${text}`)), 30_000);
+    const timer = setTimeout(
+      () => reject(new Error(`no "listening on" from node ${args.join(' ')}:\n${text}`)),
+      30_000,
+    );
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (chunk: string) => {
       text += chunk;
@@ -104,11 +107,21 @@ export interface Load {
 
 /** Post `requests` round-robin to `url` for `seconds` over `connections` connections. */
 export async function load(url: string, requests: Delivery[], seconds: number, connections: number): Promise<Load> {
+  // One request rebuilt each time from a shared rotation: autocannon would otherwise prebuild
+  // every body for every connection before its clock starts (seconds, with thousands of bodies).
+  let next = 0;
   const result = await autocannon({
     url,
     connections,
     duration: seconds,
-    requests,
+    requests: [
+      {
+        setupRequest: (request) => {
+          const delivery = requests[next++ % requests.length] as Delivery;
+          return { ...request, ...delivery };
+        },
+      },
+    ],
   });
   const s2 = result['2xx'];
   return {

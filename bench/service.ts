@@ -65,7 +65,10 @@ try {
     );
   }
   const profDir = join(dir, 'prof');
-  await measure('serve under --cpu-prof', serveArgs(join(dir, 'profiled.db'), ['--cpu-prof', '--cpu-prof-dir', profDir]));
+  await measure(
+    'serve under --cpu-prof',
+    serveArgs(join(dir, 'profiled.db'), ['--cpu-prof', '--cpu-prof-dir', profDir]),
+  );
   profile = topSelfTime(profDir, 10);
 } finally {
   rmSync(dir, { recursive: true, force: true });

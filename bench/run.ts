@@ -25,7 +25,7 @@ const ms = (v: unknown) => `${num(v).toLocaleString('en-US', { maximumFractionDi
 const pct = (v: number) => `${Math.round(v * 100)} %`;
 /** How far a figure is from its target: "61 % short (78,000 of 200,000)". */
 const short = (value: number, target: number, unit = '') =>
-  value >= target ? '' : ` (${pct(1 - value / target)} short: ${fmt(value)}${unit} of ${fmt(target)}${unit})`;
+  value >= target ? '' : `: ${fmt(value)}${unit}, ${pct(1 - value / target)} short of ${fmt(target)}${unit}`;
 const over = (value: number, limit: number, unit: string) =>
   value <= limit ? '' : `: ${fmt(value)}${unit}, ${pct(value / limit - 1)} over ${fmt(limit)}${unit}`;
 const group = (r: Record<string, unknown>, key: string) => (r[key] ?? {}) as Record<string, unknown>;
@@ -85,8 +85,11 @@ const PG_NOTE = `The second instance adds no write capacity, because every appen
 commits of the two instances queue behind each other instead of running in parallel, and each instance forms its
 own, smaller groups, so there are likely more commits (and \`fsync\`s) for the same deliveries (not measured here). On top of that, this
 2-core machine also runs PostgreSQL, both Node processes and the load generator, so a second process adds
-contention for CPU, not cores. The profile of one instance shows where its own time goes (largely the same
-per-delivery work as in section 3, plus the \`postgres\` driver), not the lock wait, which is spent idle.
+contention for CPU, not cores. The profile of one of the two instances agrees: its largest item is \`(idle)\` —
+waiting for PostgreSQL, where the lock queue and the commits are — then \`writeBuffer\` and \`writeLatin1String\`,
+socket writes of the \`postgres\` driver's queries (per delivery: the append transaction, then the re-read of the
+session that counts anomalies, as in section 3) and of the answers; the handler's own work is small beside them.
+The runs also vary widely (see the run lists above): the machine is shared, so the medians carry noise.
 
 What would close it: (1) let appends commit in parallel — take positions from the sequence without the global
 lock and have readers of \`recordsAfter\` stop at a safe watermark (positions below the oldest transaction still
@@ -260,9 +263,16 @@ ${loadNote(r)}
 | step | seconds | exit code | notes |
 |---|---:|---:|---|
 | \`npm ci --no-audit --no-fund\` | ${num(ci.seconds).toFixed(1)} | ${ci.exitCode} | |
-| \`npm test\` (system deps check, typecheck, lint, build, vitest) | ${num(test.seconds).toFixed(1)} | ${test.exitCode} | ${[test.files && `files: ${test.files}`, test.tests && `tests: ${test.tests}`, test.vitestDuration && `vitest: ${test.vitestDuration}`].filter(Boolean).join('; ')} |
+| \`npm test\` (system deps check, typecheck, lint, build, vitest) | ${num(test.seconds).toFixed(1)} | ${test.exitCode} | ${[
+        test.files && `files: ${test.files}`,
+        test.tests && `tests: ${test.tests}`,
+        test.vitestDuration && `vitest: ${test.vitestDuration}`,
+      ]
+        .filter(Boolean)
+        .join('; ')
+        .replaceAll('|', '·')} |
 | (the clone itself) | ${num(r.cloneSeconds).toFixed(1)} | | |
-${test.exitCode === 0 ? '' : `\n\`npm test\` failed in the clone; the end of its output:\n\n\`\`\`\n${String(test.tail ?? '')}\n\`\`\`\n`}`;
+${test.exitCode === 0 ? '' : `\n\`npm test\` failed in the clone; the end of its output:\n\n\`\`\`\n${String(test.tail ?? '').slice(-700)}\n\`\`\`\n`}`;
     },
   },
 ];

@@ -1,5 +1,5 @@
 /** Summaries of V8 CPU profiles (`node --cpu-prof`): the functions with the most self time. */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 interface ProfileNode {
@@ -18,11 +18,17 @@ export interface Hot {
   readonly selfPercent: number;
 }
 
-/** The `top` functions by self time in the newest `.cpuprofile` under `dir`. */
+/**
+ * The `top` functions by self time in the largest `.cpuprofile` under `dir` (with `--import tsx`
+ * the loader's worker thread writes a small profile of its own beside the main thread's).
+ */
 export function topSelfTime(dir: string, top = 8): Hot[] {
   const files = readdirSync(dir).filter((name) => name.endsWith('.cpuprofile'));
   if (files.length === 0) return [];
-  const profile = JSON.parse(readFileSync(join(dir, files.sort().at(-1) as string), 'utf8')) as Profile;
+  const largest = files
+    .map((name) => ({ name, size: statSync(join(dir, name)).size }))
+    .sort((a, b) => b.size - a.size)[0] as { name: string };
+  const profile = JSON.parse(readFileSync(join(dir, largest.name), 'utf8')) as Profile;
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const self = new Map<string, number>();
   let total = 0;

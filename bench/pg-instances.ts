@@ -1,0 +1,134 @@
+/**
+ * Benchmark 4: two `onboarding-status serve` instances on one throwaway PostgreSQL cluster
+ * (test/support/pg-cluster.ts: fsync on, defaults) against one instance on the same cluster.
+ * The same autocannon load (the same total connections, split evenly between the instances),
+ * a fresh database per run, medians over BENCH_RUNS runs. Counts every 5xx, connection error
+ * and deadlock / serialization failure that reached a client or the servers' logs.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startThrowawayCluster } from '../test/support/pg-cluster.js';
+import { AUTH_HEADER, type Child, deliveries, type Load, load, medianRun, startChild } from './load.js';
+import { machine } from './measure.js';
+import { topSelfTime } from './profile.js';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const SECONDS = Number(process.env.BENCH_SERVICE_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_SERVICE_CONNECTIONS ?? 32);
+const WARMUP = 2;
+const cli = 'dist/src/cli/main.js';
+const requests = deliveries(20_000);
+
+interface Scenario extends Load {
+  readonly instances: number;
+  /** Lines of the servers' logs that name a deadlock or a serialization failure. */
+  readonly conflictLogLines: number;
+  /** Appends the servers logged as failed (each answered 503). */
+  readonly failedAppends: number;
+}
+
+async function scenario(url: string, instances: number, extra: string[] = []): Promise<Scenario> {
+  const children: Child[] = [];
+  try {
+    // One after the other: each creates the schema if it is missing.
+    for (let i = 0; i < instances; i++) {
+      children.push(
+        await startChild([
+          ...extra,
+          cli,
+          'serve',
+          '--port',
+          '0',
+          '--host',
+          '127.0.0.1',
+          '--store',
+          url,
+          '--auth-header',
+          AUTH_HEADER,
+        ]),
+      );
+    }
+    const share = Math.max(1, Math.floor(CONNECTIONS / instances));
+    // Each instance gets its own slice of the bodies, so the instances do not post the same rows.
+    const slice = (i: number) => requests.filter((_, n) => n % instances === i);
+    await Promise.all(children.map((child, i) => load(child.url, slice(i), WARMUP, share)));
+    const loads = await Promise.all(children.map((child, i) => load(child.url, slice(i), SECONDS, share)));
+    const logs = children.map((child) => child.stderr()).join('\n');
+    const sum = (pick: (l: Load) => number) => loads.reduce((total, l) => total + pick(l), 0);
+    return {
+      instances,
+      perSecond: sum((l) => l.perSecond),
+      p50Ms: Math.max(...loads.map((l) => l.p50Ms)),
+      p99Ms: Math.max(...loads.map((l) => l.p99Ms)),
+      ok: sum((l) => l.ok),
+      non2xx: sum((l) => l.non2xx),
+      status5xx: sum((l) => l.status5xx),
+      errors: sum((l) => l.errors),
+      conflictLogLines: logs.split('\n').filter((line) => /deadlock|serializ/i.test(line)).length,
+      failedAppends: logs.split('\n').filter((line) => /store append failed/.test(line)).length,
+    };
+  } finally {
+    for (const child of children) await child.stop();
+  }
+}
+
+const one: Scenario[] = [];
+const two: Scenario[] = [];
+const profDir = mkdtempSync(join(tmpdir(), 'bench-pg-prof-'));
+let profile: ReturnType<typeof topSelfTime> = [];
+const cluster = await startThrowawayCluster();
+try {
+  for (let i = 0; i < RUNS; i++) {
+    for (const [instances, into] of [
+      [1, one],
+      [2, two],
+    ] as const) {
+      process.stderr.write(`bench pg: ${instances} instance(s), run ${i + 1}/${RUNS}\n`);
+      const db = await cluster.createDatabase();
+      try {
+        into.push(await scenario(db.url, instances));
+      } finally {
+        await db.drop();
+      }
+    }
+  }
+  // One more run of two instances, each under --cpu-prof: where their time goes.
+  process.stderr.write('bench pg: 2 instances under --cpu-prof\n');
+  const db = await cluster.createDatabase();
+  try {
+    await scenario(db.url, 2, ['--cpu-prof', '--cpu-prof-dir', profDir]);
+    profile = topSelfTime(profDir, 10);
+  } finally {
+    await db.drop();
+  }
+} finally {
+  await cluster.stop();
+  rmSync(profDir, { recursive: true, force: true });
+}
+
+const total = (runs: Scenario[], pick: (s: Scenario) => number) => runs.reduce((sum, s) => sum + pick(s), 0);
+const o = medianRun(one);
+const t = medianRun(two);
+console.log(
+  JSON.stringify({
+    bench: 'pg',
+    seconds: SECONDS,
+    connections: CONNECTIONS,
+    one: o,
+    two: t,
+    ratio: t.perSecond / o.perSecond,
+    oneRuns: one.map((r) => Math.round(r.perSecond)),
+    twoRuns: two.map((r) => Math.round(r.perSecond)),
+    // Over every run of both scenarios, not only the medians.
+    clientErrors: {
+      status5xx: total([...one, ...two], (s) => s.status5xx),
+      connectionErrors: total([...one, ...two], (s) => s.errors),
+      conflictLogLines: total([...one, ...two], (s) => s.conflictLogLines),
+      failedAppends: total([...one, ...two], (s) => s.failedAppends),
+    },
+    profile,
+    runs: RUNS,
+    machine: machine(),
+  }),
+);

@@ -181,6 +181,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
   const changes = new ChangeSignal();
   const closing = new AbortController();
   const folds = new FoldCache(flow);
+  let counting: Promise<void> = Promise.resolve();
 
   /** A session's view: its stored records folded by the core. */
   const viewOf = async (interviewId: string): Promise<SessionView | undefined> => {
@@ -294,10 +295,14 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
           (waiting ? (await store.recordsAfter(seq - 1, 1)).find((s) => s.seq === seq)?.interviewId : undefined);
         await countAnomalies(anomalies, interviewId, waiting, seq);
       };
-      // The delivery is durable: counting its anomalies must not turn the 204 into an error.
-      await counted().catch((error: unknown) =>
-        log(`counting anomalies failed: ${error instanceof Error ? error.message : String(error)}`),
-      );
+      // The delivery is durable: answer now. Counting its anomalies for /metrics reads the session
+      // back, so it runs after the answer, one count at a time (each sees the counts before it);
+      // /metrics waits for the counts under way. A failed count must not turn the 204 into an error.
+      counting = counting
+        .then(counted)
+        .catch((error: unknown) =>
+          log(`counting anomalies failed: ${error instanceof Error ? error.message : String(error)}`),
+        );
     }
     return new Response(null, { status: 204 });
   };
@@ -450,9 +455,11 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
         return method === 'GET' ? json(200, { ok: true }) : only('GET');
       }
       if (path.length === 1 && path[0] === 'metrics') {
-        return method === 'GET'
-          ? new Response(metrics.render(), { headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' } })
-          : only('GET');
+        if (method !== 'GET') return only('GET');
+        await counting;
+        return new Response(metrics.render(), {
+          headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' },
+        });
       }
       if (path[0] === 'sessions' || path[0] === 'records' || path[0] === 'events') {
         if (method !== 'GET') return only('GET');

@@ -60,5 +60,6 @@ export type {
 } from './types.js';
 export { KIND_FACTS, type RecordKind, WEBHOOK_KINDS, type WebhookKind } from './vendor/kinds.js';
 export { MODULE_NAMES, MODULES } from './vendor/modules.js';
+export { API_VERSION_HEADER, EXECUTIVE_TOKEN_HEADER, STATUS_ENDPOINT } from './vendor/polling.js';
 // The vendor's facts, as data (SPEC 1.1–1.4).
 export { ONBOARDING_STATUSES, type OnboardingStatus, STATUS_FACTS } from './vendor/statuses.js';

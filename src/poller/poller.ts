@@ -20,6 +20,7 @@ import type { DeliveryRecord } from '../records/parse.js';
 import { recordIdOf } from '../service/handler.js';
 import type { Store } from '../store/types.js';
 import type { FlowConfig } from '../types.js';
+import { pollHeaders, statusUrl } from '../vendor/polling.js';
 import { TokenKeeper, type TokenSource } from './token.js';
 
 /** Options of a poller. */
@@ -212,7 +213,7 @@ export function createPoller(options: PollerOptions): Poller {
   const attempt = async (interviewId: string): Promise<PollOutcome> => {
     const token = await tokens.get();
     const requestedAt = now();
-    const url = `${base}/omni/get/onboarding/status?id=${encodeURIComponent(interviewId)}`;
+    const url = statusUrl(base, interviewId);
     // One controller, held by its timer, for the timeout and for a stop (which cancels polls in
     // flight). Not `AbortSignal.any` over `AbortSignal.timeout`: dependent signals are held weakly,
     // and the end-to-end test saw a poll hang forever with it, stalling the loop.
@@ -225,7 +226,7 @@ export function createPoller(options: PollerOptions): Poller {
     try {
       response = await raceAbort(
         doFetch(url, {
-          headers: { 'api-version': '1.0', 'x-api-key': options.apiKey, 'X-Incode-Hardware-Id': token },
+          headers: pollHeaders(options.apiKey, token),
           signal: abort.signal,
         }),
         abort.signal,

@@ -3,6 +3,7 @@
  * `X-Incode-Hardware-Id`: taken as given, or obtained through a login and refreshed before it
  * expires or when the vendor refuses it.
  */
+import { API_KEY_HEADER, API_VERSION_HEADER } from '../vendor/polling.js';
 
 /** A token and when it stops being valid (ms since the epoch). */
 export interface ExecutiveToken {
@@ -64,7 +65,7 @@ export function loginAt(
   return async () => {
     const response = await doFetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'api-version': '1.0', 'x-api-key': apiKey },
+      headers: { 'content-type': 'application/json', ...API_VERSION_HEADER, [API_KEY_HEADER]: apiKey },
       body: JSON.stringify(credentials),
     });
     if (!response.ok) throw new Error(`login at ${url} answered ${response.status}`);

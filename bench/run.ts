@@ -46,17 +46,16 @@ const REPLAY_NOTE = `Reading is not the problem: the baseline reads, parses and 
 nearly all of the gap is the fold behind \`Ledger.addLine\`, and the time is spread over the per-record path
 rather than one hot spot. \`parseLine\`'s self time is mostly the \`JSON.parse\` it calls (the baseline pays that
 too); \`parseRecord\` (reading the envelope and the kind's body field by field, with \`Date.parse\`) costs about as
-much again; \`applyRecord\` and the compiled \`step\` come to about 15 %; \`canonicalJson\` + \`hash64\`, the duplicate
+much again; \`applyRecord\` and the compiled \`step\` come to about 15 %; \`canonicalJson\` + \`hash53\`, the duplicate
 key of each record (the parsed body is canonicalised and hashed once more), about 9 %. Garbage collection is the
 largest single item: \`SessionState\` is immutable, so every record copies its session's \`seen\` / \`seenAt\` /
 \`anomalies\` arrays and machine states, and all 100 000 sessions stay live to the end (every delivery key is kept
-for duplicate detection, every anomaly with its file and line), about 5 KB each: that is also the peak RSS, about
-2.6× the 200 MB allowed.
+for duplicate detection, every anomaly with its file and line): about 1.9 KB each at rest (section 1), and the
+garbage of the copies on top, which is what the peak RSS shows.
 
 What would close it, in order of effect: (1) inside the \`Ledger\` keep each session's state mutable and compact —
-append delivery keys in place as numbers (two 32-bit lanes) instead of 16-character strings and copied arrays,
-anomalies' positions as integers — which removes most of the GC and should bring 100 000 sessions well under
-200 MB; (2) take the duplicate key from the line's bytes when the record is already canonical (the generator's
+append delivery keys (numbers already) and anomalies in place instead of copying arrays, anomalies' positions as
+integers — which removes most of the GC and should bring 100 000 sessions toward 200 MB; (2) take the duplicate key from the line's bytes when the record is already canonical (the generator's
 and the service's are), skipping \`canonicalJson\`; (3) a single-pass reader for the common record shapes in
 \`parseRecord\`, falling back to the full checks only when it fails; (4) if that is not enough, parse lines on a
 worker thread (two cores) and fold on the main one. The reducer alone runs at the rate in section 1, so the
@@ -68,9 +67,9 @@ new state), garbage collection about 20 %, the compiled \`step\` of the three ma
 anomalies (late delivery, stale poll) about 5 %, \`keepEarliest\` about 3 %. The state is immutable plain JSON by
 design (a host stores it anywhere and resumes), so every record allocates a new state, and with 20 000 sessions
 interleaved every intermediate state lives long enough to be promoted before it dies. Measured per session at
-rest: about 2.4 KB (the \`seen\` keys about 0.7 KB, the onboarding machine's context and value about 0.5 KB,
-anomalies about 0.4 KB). What would close it: (1) inside the \`Ledger\`, keep each session's state mutable and
-compact (delivery keys as numbers in one growing array, anomalies appended in place) and hand out a frozen copy on
+rest: about 1.9 KB since delivery keys became numbers (2.4 KB with 16-character strings); of it the onboarding
+machine's context and value about 0.5 KB, anomalies about 0.4 KB. What would close it: (1) inside the
+\`Ledger\`, keep each session's state mutable and compact (keys and anomalies appended in place) and hand out a copy on
 \`state(id)\`, proven equal to the pure \`applyRecord\` by a property test as law 8 asks of any fast path; (2)
 encode each region's state as a small integer and compile the tables to arrays indexed by event and state, so a
 step allocates only when a context changes. The 25× ratio over XState's \`transition()\` holds already.`;

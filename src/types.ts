@@ -10,7 +10,7 @@ import type { EvidenceStatus, OnboardingStatus } from './vendor/statuses.js';
 export type Millis = number;
 
 /** Identity of one delivery: its kind and canonical body (SPEC law 3), hashed. */
-export type DeliveryKey = string & { readonly __brand: 'DeliveryKey' };
+export type DeliveryKey = number & { readonly __brand: 'DeliveryKey' };
 
 /** What every event carries: the delivery it came from and when. */
 export interface EventBase {

@@ -4,10 +4,12 @@
  * delivery keys and times so that the guards see new evidence.
  */
 import type { MachineName } from '../../machines/index.js';
+import { deliveryKey } from '../records/key.js';
 import type { DeliveryKey, EvidenceEvent } from '../types.js';
 import { ONBOARDING_STATUSES } from '../vendor/statuses.js';
 
-const key = (k: string) => k as DeliveryKey;
+/** A distinct delivery key per label, as the parser would derive one. */
+const key = (label: string): DeliveryKey => deliveryKey('graph', label);
 
 /** For each machine, the events that drive it through every state (for @xstate/graph traversals). */
 export const GRAPH_EVENTS: Readonly<Record<MachineName, readonly EvidenceEvent[]>> = {

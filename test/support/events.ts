@@ -4,7 +4,7 @@ import type { EvidenceEvent } from '../../src/index.js';
 import { ONBOARDING_STATUSES } from '../../src/index.js';
 import type { DeliveryKey } from '../../src/types.js';
 
-const keyArb = fc.constantFrom('k0', 'k1', 'k2', 'k3', 'k4', 'k5').map((k) => k as DeliveryKey);
+const keyArb = fc.constantFrom(0, 1, 2, 3, 4, 5).map((k) => k as DeliveryKey);
 const atArb = fc.integer({ min: 0, max: 100 });
 
 /** Any evidence event, from a small pool of keys so copies and earlier copies occur. */

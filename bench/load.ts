@@ -9,6 +9,21 @@ import autocannon from 'autocannon';
 export const AUTH = { name: 'x-webhook-token', value: 'bench-secret' };
 export const AUTH_HEADER = `${AUTH.name}: ${AUTH.value}`;
 
+/** The built `onboarding-status serve` on loopback over `store`, with the benchmarks' auth header. */
+export const serveArgs = (store: string, nodeFlags: string[] = []): string[] => [
+  ...nodeFlags,
+  'dist/src/cli/main.js',
+  'serve',
+  '--port',
+  '0',
+  '--host',
+  '127.0.0.1',
+  '--store',
+  store,
+  '--auth-header',
+  AUTH_HEADER,
+];
+
 /** A server process the benchmark started. */
 export interface Child {
   readonly url: string;

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startThrowawayCluster } from '../test/support/pg-cluster.js';
-import { AUTH_HEADER, type Child, deliveries, type Load, load, medianRun, startChild } from './load.js';
+import { type Child, deliveries, type Load, load, medianRun, serveArgs, startChild } from './load.js';
 import { machine } from './measure.js';
 import { topSelfTime } from './profile.js';
 
@@ -17,7 +17,6 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const SECONDS = Number(process.env.BENCH_SERVICE_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_SERVICE_CONNECTIONS ?? 32);
 const WARMUP = 2;
-const cli = 'dist/src/cli/main.js';
 const requests = deliveries(20_000);
 
 interface Scenario extends Load {
@@ -33,21 +32,7 @@ async function scenario(url: string, instances: number, extra: string[] = []): P
   try {
     // One after the other: each creates the schema if it is missing.
     for (let i = 0; i < instances; i++) {
-      children.push(
-        await startChild([
-          ...extra,
-          cli,
-          'serve',
-          '--port',
-          '0',
-          '--host',
-          '127.0.0.1',
-          '--store',
-          url,
-          '--auth-header',
-          AUTH_HEADER,
-        ]),
-      );
+      children.push(await startChild(serveArgs(url, extra)));
     }
     const share = Math.max(1, Math.floor(CONNECTIONS / instances));
     // Each instance gets its own slice of the bodies, so the instances do not post the same rows.

@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AUTH_HEADER, type Child, deliveries, type Load, load, medianRun, startChild } from './load.js';
+import { AUTH_HEADER, type Child, deliveries, type Load, load, medianRun, serveArgs, startChild } from './load.js';
 import { machine } from './measure.js';
 import { topSelfTime } from './profile.js';
 
@@ -20,21 +20,6 @@ const WARMUP = 2;
 // Enough sessions that a 10 s run adds about one round of deliveries to each, as real traffic would.
 const requests = deliveries(20_000);
 const dir = mkdtempSync(join(tmpdir(), 'bench-service-'));
-const cli = 'dist/src/cli/main.js';
-
-const serveArgs = (db: string, extra: string[] = []) => [
-  ...extra,
-  cli,
-  'serve',
-  '--port',
-  '0',
-  '--host',
-  '127.0.0.1',
-  '--store',
-  db,
-  '--auth-header',
-  AUTH_HEADER,
-];
 
 async function measure(name: string, args: string[]): Promise<Load> {
   let child: Child | undefined;

@@ -10,11 +10,11 @@
  *
  * `multiInstanceContract` adds what a store shared by several service instances must do.
  */
-import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type DeliveryRecord, Ledger, parseRecord } from '../../src/index.js';
 import { canonicalJson } from '../../src/records/key.js';
+import { recordIdOf } from '../../src/service/handler.js';
 import type { RecordToStore, Store, StoredRecord } from '../../src/store/types.js';
 import { historyArb } from '../support/histories.js';
 
@@ -30,12 +30,34 @@ export interface OpenedStore {
 /** Opens fresh, empty storage. */
 export type OpenStore = () => Promise<OpenedStore>;
 
+/** Stores connected to one storage; `cleanup` closes every one of them, then removes the storage. */
+export async function openTracked(
+  connect: () => Promise<Store> | Store,
+  removeStorage: () => Promise<void> | void,
+): Promise<OpenedStore> {
+  const opened: Store[] = [];
+  const reopen = async () => {
+    const store = await connect();
+    opened.push(store);
+    return store;
+  };
+  const store = await reopen();
+  return {
+    store,
+    reopen,
+    cleanup: async () => {
+      for (const each of opened) await each.close();
+      await removeStorage();
+    },
+  };
+}
+
 /** What the service stores for a record: its id, and what the parser says ties it to a session. */
 export function toStore(record: DeliveryRecord): RecordToStore {
   const result = parseRecord(record);
   return {
     record,
-    recordId: createHash('sha256').update(canonicalJson(record)).digest('hex'),
+    recordId: recordIdOf(record),
     interviewId: result.ok ? result.parsed.sessionId : result.sessionId,
     correlation: result.ok ? result.parsed.correlation : [],
   };

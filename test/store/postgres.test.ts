@@ -7,9 +7,16 @@ import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APPEND_LOCK_KEY, type CommitInfo, createPostgresStore, type RetryInfo } from '../../src/store/postgres.js';
-import type { Store } from '../../src/store/types.js';
 import { findPostgresBinaries, startThrowawayCluster, type ThrowawayCluster } from '../support/pg-cluster.js';
-import { multiInstanceContract, type OpenStore, readAll, statusRecord, storeContract, toStore } from './contract.js';
+import {
+  multiInstanceContract,
+  type OpenStore,
+  openTracked,
+  readAll,
+  statusRecord,
+  storeContract,
+  toStore,
+} from './contract.js';
 
 const binaries = await findPostgresBinaries();
 
@@ -49,21 +56,10 @@ if (binaries === undefined) {
 
   const open: OpenStore = async () => {
     const db = await freshDatabase();
-    const opened: Store[] = [];
-    const reopen = async () => {
-      const store = await createPostgresStore(db.url, { max: 4 });
-      opened.push(store);
-      return store;
-    };
-    const store = await reopen();
-    return {
-      store,
-      reopen,
-      cleanup: async () => {
-        for (const s of opened) await s.close();
-        await db.drop();
-      },
-    };
+    return openTracked(
+      () => createPostgresStore(db.url, { max: 4 }),
+      () => db.drop(),
+    );
   };
 
   storeContract('postgres', open);

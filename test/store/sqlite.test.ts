@@ -3,8 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSqliteStore } from '../../src/store/sqlite.js';
-import type { Store } from '../../src/store/types.js';
-import { multiInstanceContract, type OpenStore, statusRecord, storeContract, toStore } from './contract.js';
+import {
+  multiInstanceContract,
+  type OpenStore,
+  openTracked,
+  statusRecord,
+  storeContract,
+  toStore,
+} from './contract.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'store-sqlite-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -13,21 +19,12 @@ let files = 0;
 /** A fresh file; `reopen` opens another connection on it, as a restarted service would. */
 const open: OpenStore = async () => {
   const path = join(dir, `store-${++files}.db`);
-  const opened: Store[] = [];
-  const reopen = async () => {
-    const store = createSqliteStore(path);
-    opened.push(store);
-    return store;
-  };
-  const store = await reopen();
-  return {
-    store,
-    reopen,
-    cleanup: async () => {
-      for (const s of opened) await s.close();
+  return openTracked(
+    () => createSqliteStore(path),
+    () => {
       for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
     },
-  };
+  );
 };
 
 storeContract('sqlite', open);

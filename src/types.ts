@@ -3,7 +3,7 @@
  * anomalies the reducer reports and the session view. Helper types sit beside their single use.
  */
 
-import type { RecordKind, WebhookKind } from './vendor/kinds.js';
+import type { RecordKind, SESSION_KINDS, WebhookKind } from './vendor/kinds.js';
 import type { EvidenceStatus, OnboardingStatus } from './vendor/statuses.js';
 
 /** Milliseconds since the epoch, as read from a record's ISO 8601 time. */
@@ -27,13 +27,7 @@ export interface StatusEvent extends EventBase {
 }
 
 /** The session lifecycle webhooks of a Flow or Workflow session. */
-export type SessionKind =
-  | 'session-started'
-  | 'session-progress'
-  | 'session-pending-review'
-  | 'session-succeeded'
-  | 'session-failed'
-  | 'identity-enrolled';
+export type SessionKind = (typeof SESSION_KINDS)[number];
 
 /** A session lifecycle webhook. */
 export interface SessionEvent extends EventBase {

@@ -6,6 +6,7 @@
 import type { MachineName } from '../../machines/index.js';
 import { deliveryKey } from '../records/key.js';
 import type { DeliveryKey, EvidenceEvent } from '../types.js';
+import { SESSION_KINDS } from '../vendor/kinds.js';
 import { ONBOARDING_STATUSES } from '../vendor/statuses.js';
 
 /** A distinct delivery key per label, as the parser would derive one. */
@@ -21,16 +22,7 @@ export const GRAPH_EVENTS: Readonly<Record<MachineName, readonly EvidenceEvent[]
     { type: 'MANUAL_REVIEW_APPROVED', key: key('poll-a'), at: 101, requestedAt: 100 },
     { type: 'MANUAL_REVIEW_REJECTED', key: key('poll-r'), at: 111, requestedAt: 110 },
   ],
-  session: (
-    [
-      'session-started',
-      'session-progress',
-      'session-pending-review',
-      'session-succeeded',
-      'session-failed',
-      'identity-enrolled',
-    ] as const
-  ).map((type, i) => ({ type, key: key(`s${i}`), at: i })),
+  session: SESSION_KINDS.map((type, i) => ({ type, key: key(`s${i}`), at: i })),
   evidence: [
     { type: 'video-selfie', key: key('v'), at: 1 },
     { type: 'watchlist', key: key('wl'), at: 2, ref: 'ref-1' },

@@ -24,6 +24,16 @@ export const WEBHOOK_KINDS = [
 /** One webhook kind. */
 export type WebhookKind = (typeof WEBHOOK_KINDS)[number];
 
+/** The session lifecycle webhooks of a Flow or Workflow session (read by the session machine). */
+export const SESSION_KINDS = [
+  'session-started',
+  'session-progress',
+  'session-pending-review',
+  'session-succeeded',
+  'session-failed',
+  'identity-enrolled',
+] as const satisfies readonly WebhookKind[];
+
 /** A kind of delivery record: a webhook kind, or `poll`. */
 export type RecordKind = WebhookKind | 'poll';
 

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import type { EvidenceEvent } from '../../src/index.js';
 import { ONBOARDING_STATUSES } from '../../src/index.js';
 import type { DeliveryKey } from '../../src/types.js';
+import { SESSION_KINDS } from '../../src/vendor/kinds.js';
 
 const keyArb = fc.constantFrom(0, 1, 2, 3, 4, 5).map((k) => k as DeliveryKey);
 const atArb = fc.integer({ min: 0, max: 100 });
@@ -12,14 +13,7 @@ export const evidenceEventArb: fc.Arbitrary<EvidenceEvent> = fc.oneof(
   fc.record({ type: fc.constantFrom(...ONBOARDING_STATUSES), key: keyArb, at: atArb }),
   fc.record({ type: fc.constantFrom(...ONBOARDING_STATUSES), key: keyArb, at: atArb, requestedAt: atArb }),
   fc.record({
-    type: fc.constantFrom(
-      'session-started',
-      'session-progress',
-      'session-pending-review',
-      'session-succeeded',
-      'session-failed',
-      'identity-enrolled',
-    ),
+    type: fc.constantFrom(...SESSION_KINDS),
     key: keyArb,
     at: atArb,
   }),

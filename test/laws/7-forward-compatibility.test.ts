@@ -63,6 +63,9 @@ describe('law 7: forward compatibility', () => {
         const routed = ledger.add(record);
         if (routed.to === 'none') {
           expect(routed.anomaly.message.length).toBeGreaterThan(20);
+          expect(ledger.anomalies()).toContainEqual(routed.anomaly);
+        } else if (routed.to === 'session') {
+          expect(ledger.state(routed.interviewId)).toBeDefined();
         }
       }
       for (const a of [...ledger.anomalies(), ...ledger.snapshot().sessions.flatMap((s) => s.anomalies)]) {

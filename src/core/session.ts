@@ -53,27 +53,25 @@ export interface SessionState {
   readonly records: number;
 }
 
-const COMPILED = {
-  onboarding: compileModel(onboardingModel),
-  session: compileModel(sessionModel),
-  evidence: compileModel(evidenceModel),
-} as const;
-
 /** The compiled machines the reducer runs (exported for the equivalence tests). */
 export const compiledMachines: {
   readonly onboarding: CompiledMachine<OnboardingContext, OnboardingEvent>;
   readonly session: CompiledMachine<SessionContext, SessionEvent>;
   readonly evidence: CompiledMachine<EvidenceContext, OtherEvidenceEvent>;
-} = COMPILED;
+} = {
+  onboarding: compileModel(onboardingModel),
+  session: compileModel(sessionModel),
+  evidence: compileModel(evidenceModel),
+};
 
 /** A session before any evidence. */
 export function initialSession(interviewId: string): SessionState {
   return {
     interviewId,
     machines: {
-      onboarding: COMPILED.onboarding.initial,
-      session: COMPILED.session.initial,
-      evidence: COMPILED.evidence.initial,
+      onboarding: compiledMachines.onboarding.initial,
+      session: compiledMachines.session.initial,
+      evidence: compiledMachines.evidence.initial,
     },
     seen: [],
     seenAt: [],
@@ -85,9 +83,9 @@ export function initialSession(interviewId: string): SessionState {
 /** Feed one event to every machine; each reads what it knows and ignores the rest. */
 function stepMachines(machines: SessionState['machines'], event: EvidenceEvent): SessionState['machines'] {
   // Each machine declares the events it reads; an event it does not know takes no transition.
-  const onboarding = COMPILED.onboarding.step(machines.onboarding, event as OnboardingEvent);
-  const session = COMPILED.session.step(machines.session, event as SessionEvent);
-  const evidence = COMPILED.evidence.step(machines.evidence, event as OtherEvidenceEvent);
+  const onboarding = compiledMachines.onboarding.step(machines.onboarding, event as OnboardingEvent);
+  const session = compiledMachines.session.step(machines.session, event as SessionEvent);
+  const evidence = compiledMachines.evidence.step(machines.evidence, event as OtherEvidenceEvent);
   if (!onboarding && !session && !evidence) return machines;
   return {
     onboarding: onboarding ?? machines.onboarding,

@@ -35,7 +35,7 @@ export function workloadRecords(target: number, seed = 42): DeliveryRecord[] {
 /** The workload parsed once, for benchmarks of the reducer alone. */
 export function parsedWorkload(target: number): ParsedRecord[] {
   return workloadRecords(target).flatMap((record) => {
-    const result = parseRecord(record);
-    return result.ok && result.parsed.sessionId !== undefined ? [result.parsed] : [];
+    const parsed = parseRecord(record);
+    return parsed.sessionId !== undefined ? [parsed] : [];
   });
 }

@@ -1,213 +1,135 @@
 /**
- * Evidence of the other webhook kinds (SPEC 1.2): video selfie, watchlist updates, face
- * authentication, Mexican work history and proof of payment, and the deprecated authentication
- * and INE scraping. Each region only records: the view reads it to say what may be fetched.
+ * Evidence of the other webhook kinds: video selfie, watchlist updates, face authentication,
+ * Mexican work history and proof of payment, and the deprecated authentication and INE scraping.
+ * A region named after a module says whether it may be fetched (its states tagged `final`); the
+ * attempts' regions hold the outcome of the latest attempt (a failure wins a tie: the cautious
+ * reading). The core feeds deliveries in the order received, so "latest" is the last one fed.
  */
 import { assign, setup } from 'xstate';
-import { addsTo, type Keyed, keepEarliest } from '../src/core/keyed.js';
-import type { Model } from '../src/core/model.js';
-import type { Millis, OtherEvidenceEvent, Outcome } from '../src/types.js';
+import type { Millis, OtherEvidenceEvent } from '../src/types.js';
+import type { Model } from './model.js';
 
-/** An attempt of a face authentication or deprecated authentication. */
-export interface Attempt {
-  readonly outcome: Outcome;
-  readonly at: Millis;
-}
-
-/** What the evidence machine remembers: every delivery, at its earliest copy. */
+/** When the latest attempt of each kind was received. */
 export type EvidenceContext = {
-  readonly watchlist: Keyed<{ readonly ref: string; readonly at: Millis }>;
-  readonly faceAuthentication: Keyed<Attempt>;
-  readonly authentication: Keyed<Attempt>;
-  readonly ineFinished: Keyed<{ readonly at: Millis }>;
-  /** Mexican request ids seen (sorted), to correlate deliveries that carry only one. */
-  readonly requestIds: readonly string[];
+  readonly faceAuthentication: Millis;
+  readonly authentication: Millis;
 };
 
-type AttemptKind = 'faceAuthentication' | 'authentication';
-const ATTEMPTS: Partial<Record<OtherEvidenceEvent['type'], AttemptKind>> = {
+type AttemptRegion = keyof EvidenceContext;
+const REGION_OF: Partial<Record<OtherEvidenceEvent['type'], AttemptRegion>> = {
   'face-authentication': 'faceAuthentication',
   authentication: 'authentication',
 };
 
-function recordAttempt(context: EvidenceContext, event: OtherEvidenceEvent): EvidenceContext {
-  const region = ATTEMPTS[event.type];
-  if (region === undefined || !('outcome' in event)) return context;
-  const attempts = keepEarliest(context[region], event.key, { outcome: event.outcome, at: event.at });
-  return attempts === context[region] ? context : { ...context, [region]: attempts };
-}
-
-/** The outcome of the latest attempt by time (a failure wins a tie: the cautious reading). */
-function latestOutcome(attempts: Keyed<Attempt>): Outcome | undefined {
-  let latest: Attempt | undefined;
-  for (const attempt of attempts) {
-    if (latest === undefined || attempt.at > latest.at || (attempt.at === latest.at && attempt.outcome === 'failed')) {
-      latest = attempt;
-    }
-  }
-  return latest?.outcome;
-}
-
-const addsAttempt = (context: EvidenceContext, event: OtherEvidenceEvent) => {
-  const region = ATTEMPTS[event.type];
-  return region !== undefined && addsTo(context[region], event.key, event.at);
-};
-
-const latestBecomes = (outcome: Outcome) => (context: EvidenceContext, event: OtherEvidenceEvent) => {
-  const region = ATTEMPTS[event.type];
-  return (
-    region !== undefined &&
-    addsAttempt(context, event) &&
-    latestOutcome(recordAttempt(context, event)[region]) === outcome
-  );
-};
+const outcomeOf = (event: OtherEvidenceEvent) => ('outcome' in event ? event.outcome : undefined);
 
 /** The pure logic the evidence machine's guards and actions call. */
 export const evidenceLogic = {
   guards: {
-    /** A watchlist delivery not recorded yet (every delivery of a watchlist counts). */
-    isNewWatchlistUpdate: (context: EvidenceContext, event: OtherEvidenceEvent) =>
-      event.type === 'watchlist' && addsTo(context.watchlist, event.key, event.at),
-    addsAttempt,
-    latestSucceeds: latestBecomes('succeeded'),
-    latestFails: latestBecomes('failed'),
+    succeeds: (_context: EvidenceContext, event: OtherEvidenceEvent) => outcomeOf(event) === 'succeeded',
+    fails: (_context: EvidenceContext, event: OtherEvidenceEvent) => outcomeOf(event) === 'failed',
+    /** A success received after the failure it would replace (a failure wins a tie). */
+    succeedsLater: (context: EvidenceContext, event: OtherEvidenceEvent) => {
+      const region = REGION_OF[event.type];
+      return region !== undefined && outcomeOf(event) === 'succeeded' && event.at > context[region];
+    },
     isIneFinished: (_context: EvidenceContext, event: OtherEvidenceEvent) =>
       event.type === 'ine-scraping' && event.progress === 'FINISHED',
-    isNewIneFinished: (context: EvidenceContext, event: OtherEvidenceEvent) =>
-      event.type === 'ine-scraping' &&
-      event.progress === 'FINISHED' &&
-      addsTo(context.ineFinished, event.key, event.at),
-    hasNewRequestId: (context: EvidenceContext, event: OtherEvidenceEvent) =>
-      'requestId' in event && event.requestId !== undefined && !context.requestIds.includes(event.requestId),
   },
   updates: {
-    recordWatchlist: (context: EvidenceContext, event: OtherEvidenceEvent): EvidenceContext => {
-      if (event.type !== 'watchlist') return context;
-      const watchlist = keepEarliest(context.watchlist, event.key, { ref: event.ref, at: event.at });
-      return watchlist === context.watchlist ? context : { ...context, watchlist };
-    },
-    recordAttempt,
-    recordIneFinished: (context: EvidenceContext, event: OtherEvidenceEvent): EvidenceContext => {
-      const ineFinished = keepEarliest(context.ineFinished, event.key, { at: event.at });
-      return ineFinished === context.ineFinished ? context : { ...context, ineFinished };
-    },
-    recordRequestId: (context: EvidenceContext, event: OtherEvidenceEvent): EvidenceContext => {
-      if (!('requestId' in event) || event.requestId === undefined) return context;
-      if (context.requestIds.includes(event.requestId)) return context;
-      return { ...context, requestIds: [...context.requestIds, event.requestId].sort() };
+    recordAttempt: (context: EvidenceContext, event: OtherEvidenceEvent): EvidenceContext => {
+      const region = REGION_OF[event.type];
+      return region === undefined ? context : { ...context, [region]: event.at };
     },
   },
 };
 
-/** Attempts: the state is the outcome of the latest attempt, whatever order they came in. */
-const attemptTransitions = {
-  none: [
-    { guard: 'latestSucceeds', target: 'succeeded', actions: 'recordAttempt' },
-    { guard: 'latestFails', target: 'failed', actions: 'recordAttempt' },
-  ],
-  succeeded: [
-    { guard: 'latestFails', target: 'failed', actions: 'recordAttempt' },
-    { guard: 'addsAttempt', actions: 'recordAttempt' },
-  ],
-  failed: [
-    { guard: 'latestSucceeds', target: 'succeeded', actions: 'recordAttempt' },
-    { guard: 'addsAttempt', actions: 'recordAttempt' },
-  ],
-} as const;
+const record = { actions: 'recordAttempt' } as const;
 
-const requestIdRegion = (kind: 'work-history' | 'proof-of-payment', description: string) =>
+/** An attempts region: the state is the outcome of the latest attempt. */
+const attemptRegion = (kind: 'face-authentication' | 'authentication', description: string, tags: readonly string[]) =>
   ({
     description,
     initial: 'none',
     states: {
-      none: { on: { [kind]: { target: 'received', actions: 'recordRequestId' } } },
-      received: { on: { [kind]: { guard: 'hasNewRequestId', actions: 'recordRequestId' } } },
+      none: {
+        on: { [kind]: [{ guard: 'succeeds', target: 'succeeded', ...record }, { target: 'failed', ...record }] },
+      },
+      succeeded: { tags, on: { [kind]: [{ guard: 'fails', target: 'failed', ...record }, record] } },
+      failed: { tags, on: { [kind]: [{ guard: 'succeedsLater', target: 'succeeded', ...record }, record] } },
     },
+  }) as const;
+
+/** A region that only says its delivery was received (the data is in the body). */
+const receivedRegion = (kind: 'work-history' | 'proof-of-payment', description: string) =>
+  ({
+    description,
+    initial: 'none',
+    states: { none: { on: { [kind]: 'received' } }, received: { tags: ['final'] } },
   }) as const;
 
 /** The evidence statechart. */
 export const evidenceMachine = setup({
   types: { context: {} as EvidenceContext, events: {} as OtherEvidenceEvent },
   guards: {
-    isNewWatchlistUpdate: ({ context, event }) => evidenceLogic.guards.isNewWatchlistUpdate(context, event),
-    addsAttempt: ({ context, event }) => evidenceLogic.guards.addsAttempt(context, event),
-    latestSucceeds: ({ context, event }) => evidenceLogic.guards.latestSucceeds(context, event),
-    latestFails: ({ context, event }) => evidenceLogic.guards.latestFails(context, event),
+    succeeds: ({ context, event }) => evidenceLogic.guards.succeeds(context, event),
+    fails: ({ context, event }) => evidenceLogic.guards.fails(context, event),
+    succeedsLater: ({ context, event }) => evidenceLogic.guards.succeedsLater(context, event),
     isIneFinished: ({ context, event }) => evidenceLogic.guards.isIneFinished(context, event),
-    isNewIneFinished: ({ context, event }) => evidenceLogic.guards.isNewIneFinished(context, event),
-    hasNewRequestId: ({ context, event }) => evidenceLogic.guards.hasNewRequestId(context, event),
   },
   actions: {
-    recordWatchlist: assign(({ context, event }) => evidenceLogic.updates.recordWatchlist(context, event)),
     recordAttempt: assign(({ context, event }) => evidenceLogic.updates.recordAttempt(context, event)),
-    recordIneFinished: assign(({ context, event }) => evidenceLogic.updates.recordIneFinished(context, event)),
-    recordRequestId: assign(({ context, event }) => evidenceLogic.updates.recordRequestId(context, event)),
   },
 }).createMachine({
   id: 'evidence',
   type: 'parallel',
-  context: { watchlist: [], faceAuthentication: [], authentication: [], ineFinished: [], requestIds: [] },
+  context: () => initialEvidenceContext(),
   states: {
     videoSelfie: {
       description: 'The video selfie is uploaded: its download URL can be fetched (valid 1 h).',
       initial: 'none',
-      states: { none: { on: { 'video-selfie': 'uploaded' } }, uploaded: {} },
+      states: { none: { on: { 'video-selfie': 'uploaded' } }, uploaded: { tags: ['final'] } },
     },
     watchlist: {
-      description: 'Each update of a watchlist search asks for its results to be fetched again.',
+      description: 'A watchlist search has results; each update asks for them to be fetched again.',
       initial: 'none',
-      states: {
-        none: { on: { watchlist: { target: 'updated', actions: 'recordWatchlist' } } },
-        updated: { on: { watchlist: { guard: 'isNewWatchlistUpdate', actions: 'recordWatchlist' } } },
-      },
+      states: { none: { on: { watchlist: 'updated' } }, updated: { tags: ['final'] } },
     },
-    faceAuthentication: {
-      description: 'Face authentications: the state is the outcome of the latest attempt.',
-      initial: 'none',
-      states: {
-        none: { on: { 'face-authentication': attemptTransitions.none } },
-        succeeded: { on: { 'face-authentication': attemptTransitions.succeeded } },
-        failed: { on: { 'face-authentication': attemptTransitions.failed } },
-      },
-    },
-    workHistory: requestIdRegion('work-history', 'The Mexican work history, delivered in the body.'),
-    proofOfPayment: requestIdRegion('proof-of-payment', 'The Mexican proof of payment, delivered in the body.'),
-    authentication: {
-      description: 'Deprecated 1:1 and 1:N login results: the outcome of the latest.',
-      initial: 'none',
-      states: {
-        none: { on: { authentication: attemptTransitions.none } },
-        succeeded: { on: { authentication: attemptTransitions.succeeded } },
-        failed: { on: { authentication: attemptTransitions.failed } },
-      },
-    },
+    faceAuthentication: attemptRegion(
+      'face-authentication',
+      'Face authentications: the outcome of the latest attempt.',
+      ['final'],
+    ),
+    workHistory: receivedRegion('work-history', 'The Mexican work history, delivered in the body.'),
+    proofOfPayment: receivedRegion('proof-of-payment', 'The Mexican proof of payment, delivered in the body.'),
+    authentication: attemptRegion(
+      'authentication',
+      'Deprecated 1:1 and 1:N login results: the outcome of the latest.',
+      [],
+    ),
     ineScraping: {
       description: 'Deprecated INE scraping: after FINISHED the score can be fetched again.',
       initial: 'none',
       states: {
         none: {
-          on: {
-            'ine-scraping': [
-              { guard: 'isIneFinished', target: 'finished', actions: 'recordIneFinished' },
-              { target: 'inProgress' },
-            ],
-          },
+          on: { 'ine-scraping': [{ guard: 'isIneFinished', target: 'finished' }, { target: 'inProgress' }] },
         },
-        inProgress: {
-          on: { 'ine-scraping': { guard: 'isIneFinished', target: 'finished', actions: 'recordIneFinished' } },
-        },
-        finished: {
-          on: { 'ine-scraping': { guard: 'isNewIneFinished', actions: 'recordIneFinished' } },
-        },
+        inProgress: { on: { 'ine-scraping': { guard: 'isIneFinished', target: 'finished' } } },
+        finished: {},
       },
     },
   },
 });
+
+/** The context the evidence machine starts with: no attempt yet. */
+export function initialEvidenceContext(): EvidenceContext {
+  return { faceAuthentication: Number.NEGATIVE_INFINITY, authentication: Number.NEGATIVE_INFINITY };
+}
 
 /** The evidence model: the machine and the logic it names. */
 export const evidenceModel: Model<EvidenceContext, OtherEvidenceEvent, typeof evidenceMachine> = {
   id: 'evidence',
   machine: evidenceMachine,
   logic: evidenceLogic,
-  initialContext: { watchlist: [], faceAuthentication: [], authentication: [], ineFinished: [], requestIds: [] },
+  initialContext: initialEvidenceContext,
 };

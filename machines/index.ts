@@ -1,9 +1,18 @@
 /**
- * The statecharts: the source of truth of the lifecycle (SPEC law 8). The reducer feeds every
- * event to every machine; each reads the events it knows and ignores the rest.
+ * The statecharts: the source of truth of the lifecycle. The core feeds every delivery of a
+ * session to every machine, in the order received; each reads the events it knows and ignores
+ * the rest. They import only the vendor's tables and the shared types.
  */
-export { type EvidenceContext, evidenceMachine, evidenceModel } from './evidence.js';
-export { type OnboardingContext, type OnboardingEvent, onboardingMachine, onboardingModel } from './onboarding.js';
+export { type DecisionEvidence, decide, decisionStatus, openEvidence, settlingPoll, type Verdict } from './decision.js';
+export { type EvidenceContext, evidenceMachine, evidenceModel, initialEvidenceContext } from './evidence.js';
+export type { Guard, Model, ModelInput, ModelLogic, Update } from './model.js';
+export {
+  initialOnboardingContext,
+  type OnboardingContext,
+  type OnboardingEvent,
+  onboardingMachine,
+  onboardingModel,
+} from './onboarding.js';
 export { type SessionContext, sessionMachine, sessionModel } from './session.js';
 
 import { evidenceModel } from './evidence.js';

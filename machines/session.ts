@@ -1,16 +1,20 @@
 /**
  * The session lifecycle of a Flow or Workflow session (the `session-*` and `identity-enrolled`
- * webhooks). The lifecycle only moves forward; `succeeded` and `failed` are terminal, and both
- * together are `contradicted` (the onboarding machine's decision holds the conflict until a poll
- * settles it). They are tagged `terminal` rather than typed `final`, because a final state could
- * not take the contradicting evidence, and the end state would depend on arrival order.
+ * webhooks). The lifecycle only moves forward; `succeeded`, `failed` and `contradicted` (both
+ * outcomes received; the onboarding machine's decision holds the conflict until a poll settles
+ * it) are tagged `terminal` rather than typed `final`, so they can still take contradicting
+ * evidence. A state tagged `after:<kind>` lies past what that kind announces: such a delivery
+ * arriving there is late.
  */
 import { setup } from 'xstate';
-import type { Model } from '../src/core/model.js';
 import type { SessionEvent } from '../src/types.js';
+import type { Model } from './model.js';
 
 /** The session machine keeps no data beyond its state. */
 export type SessionContext = Record<string, never>;
+
+const PAST_START = 'after:session-started';
+const PAST_REVIEW = 'after:session-pending-review';
 
 /** The session lifecycle statechart. */
 export const sessionMachine = setup({
@@ -21,6 +25,7 @@ export const sessionMachine = setup({
   context: {},
   states: {
     lifecycle: {
+      description: 'The Flow or Workflow session: started, resumed, in review, and its outcome.',
       initial: 'notStarted',
       states: {
         notStarted: {
@@ -42,6 +47,7 @@ export const sessionMachine = setup({
         },
         resumed: {
           description: 'An existing session link was resumed.',
+          tags: [PAST_START],
           on: {
             'session-pending-review': 'pendingReview',
             'session-succeeded': 'succeeded',
@@ -49,16 +55,19 @@ export const sessionMachine = setup({
           },
         },
         pendingReview: {
+          tags: [PAST_START],
           on: { 'session-succeeded': 'succeeded', 'session-failed': 'failed' },
         },
-        succeeded: { tags: ['terminal'], on: { 'session-failed': 'contradicted' } },
-        failed: { tags: ['terminal'], on: { 'session-succeeded': 'contradicted' } },
+        succeeded: { tags: ['terminal', PAST_START, PAST_REVIEW], on: { 'session-failed': 'contradicted' } },
+        failed: { tags: ['terminal', PAST_START, PAST_REVIEW], on: { 'session-succeeded': 'contradicted' } },
         contradicted: {
           description: 'Both outcomes were received: the decision is a conflict until a poll.',
+          tags: ['terminal', PAST_START, PAST_REVIEW],
         },
       },
     },
     enrollment: {
+      description: 'The identity was enrolled (face authentications can then name it).',
       initial: 'notEnrolled',
       states: {
         notEnrolled: { on: { 'identity-enrolled': 'enrolled' } },
@@ -73,5 +82,5 @@ export const sessionModel: Model<SessionContext, SessionEvent, typeof sessionMac
   id: 'session',
   machine: sessionMachine,
   logic: { guards: {}, updates: {} },
-  initialContext: {},
+  initialContext: () => ({}),
 };

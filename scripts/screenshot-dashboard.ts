@@ -62,13 +62,13 @@ try {
   for (const { file, at, record } of examples) {
     clock = at;
     if (record.kind === 'poll') {
-      const result = parseRecord(record);
+      const parsed = parseRecord(record);
       await store.append([
         {
           record: record as never,
           recordId: recordIdOf(record as never),
-          interviewId: result.ok ? result.parsed.sessionId : result.sessionId,
-          correlation: result.ok ? result.parsed.correlation : [],
+          interviewId: parsed.sessionId,
+          correlation: parsed.correlation,
         },
       ]);
       polls++;

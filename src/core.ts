@@ -4,11 +4,25 @@
  * all of this plus the faces that do I/O (the service, the stores, the poller).
  */
 
-// The statecharts: the source of truth (SPEC law 8).
-export { evidenceMachine, type MachineName, MODELS, onboardingMachine, sessionMachine } from '../machines/index.js';
-export { decide } from './core/decision.js';
-export { Ledger, type LedgerOptions, type LedgerSnapshot, type Routed } from './core/ledger.js';
-// The poll schedule (SPEC 1.3, law 6): when to poll a session, as a pure function of its view.
+// The statecharts: the source of truth.
+export {
+  type DecisionEvidence,
+  evidenceMachine,
+  type MachineName,
+  MODELS,
+  onboardingMachine,
+  sessionMachine,
+} from '../machines/index.js';
+export {
+  Ledger,
+  type LedgerOptions,
+  type LedgerSnapshot,
+  type LedgerState,
+  type Routed,
+  type SessionChange,
+  type WaitingState,
+} from './core/ledger.js';
+// The poll schedule: when to poll a session, as a pure function of its view.
 export {
   activityOf,
   backoffDelay,
@@ -23,9 +37,19 @@ export {
   type SessionActivity,
   scalePollPolicy,
 } from './core/schedule.js';
-// The reducer and the view (SPEC 2.2).
-export { applyRecord, initialSession, type SessionState } from './core/session.js';
-export { viewSession } from './core/view.js';
+// A session's state: the mergeable summary of its records, and the view derived from it.
+export {
+  applyRecord,
+  initialSession,
+  merge,
+  refold,
+  restoreState,
+  type SessionState,
+  sameRecords,
+  STATE_VERSION,
+  StateVersionError,
+} from './core/state.js';
+export { type MachineReading, readMachines, viewSession } from './core/view.js';
 // Diagrams and test vectors: faces over the machines, read from their state trees.
 export { toDot } from './diagrams/dot.js';
 export { GRAPH_EVENTS } from './diagrams/events.js';
@@ -41,14 +65,31 @@ export {
 export { toMermaid } from './diagrams/mermaid.js';
 export { machinePaths, type PathOptions, type PathVector, recordOf } from './diagrams/paths.js';
 export { SEVERITY } from './records/anomaly.js';
-// Records: the one input format (SPEC 2.1).
-export { type DeliveryRecord, type ParsedRecord, type ParseResult, parseLine, parseRecord } from './records/parse.js';
+// Records: the one input format, typed by kind; raw input through parseRecord / parseLine.
+export { type ParsedRecord, parseLine, parseRecord } from './records/parse.js';
+export type {
+  AuthenticationRecord,
+  DeliveryRecord,
+  FaceAuthenticationRecord,
+  IneScrapingRecord,
+  IsoTime,
+  OnboardingStatusRecord,
+  PollError,
+  PollRecord,
+  ProofOfPaymentRecord,
+  SessionLifecycleRecord,
+  VideoSelfieRecord,
+  WatchlistRecord,
+  WorkHistoryRecord,
+} from './records/record.js';
+export { parseTime } from './records/time.js';
 export type {
   Anomaly,
   AnomalyCode,
   Decision,
   Endpoint,
   EvidenceEvent,
+  Finding,
   FlowConfig,
   ModuleAccess,
   ModuleName,
@@ -61,5 +102,5 @@ export type {
 export { KIND_FACTS, type RecordKind, WEBHOOK_KINDS, type WebhookKind } from './vendor/kinds.js';
 export { MODULE_NAMES, MODULES } from './vendor/modules.js';
 export { API_VERSION_HEADER, EXECUTIVE_TOKEN_HEADER, STATUS_ENDPOINT } from './vendor/polling.js';
-// The vendor's facts, as data (SPEC 1.1–1.4).
+// The vendor's facts, as data.
 export { ONBOARDING_STATUSES, type OnboardingStatus, STATUS_FACTS } from './vendor/statuses.js';

@@ -9,14 +9,11 @@ import type { EvidenceStatus, OnboardingStatus } from './vendor/statuses.js';
 /** Milliseconds since the epoch, as read from a record's ISO 8601 time. */
 export type Millis = number;
 
-/** Identity of one delivery: its kind and canonical body (SPEC law 3), hashed. */
+/** Identity of one delivery: its kind and canonical body (copies of a webhook share it), hashed. */
 export type DeliveryKey = number & { readonly __brand: 'DeliveryKey' };
 
-/** What every event carries: the delivery it came from and when. */
+/** What every event carries: when its delivery was received (its earliest copy). */
 export interface EventBase {
-  /** The delivery this evidence came from. */
-  readonly key: DeliveryKey;
-  /** When the earliest copy of that delivery was received. */
   readonly at: Millis;
 }
 
@@ -40,10 +37,10 @@ export type Outcome = 'succeeded' | 'failed';
 /** Evidence of the other kinds of SPEC 1.2. */
 export type OtherEvidenceEvent =
   | (EventBase & { readonly type: 'video-selfie' })
-  | (EventBase & { readonly type: 'watchlist'; readonly ref: string })
+  | (EventBase & { readonly type: 'watchlist' })
   | (EventBase & { readonly type: 'face-authentication'; readonly outcome: Outcome })
-  | (EventBase & { readonly type: 'work-history'; readonly requestId?: string })
-  | (EventBase & { readonly type: 'proof-of-payment'; readonly requestId?: string })
+  | (EventBase & { readonly type: 'work-history' })
+  | (EventBase & { readonly type: 'proof-of-payment' })
   | (EventBase & { readonly type: 'authentication'; readonly outcome: Outcome })
   | (EventBase & {
       readonly type: 'ine-scraping';
@@ -67,26 +64,33 @@ export type AnomalyCode =
   | 'invalid-payload'
   | 'deprecated-webhook'
   | 'after-terminal'
-  | 'uncorrelated';
+  | 'uncorrelated'
+  | 'ambiguous-correlation';
 
 /** `error`: data is missing or contradicts; `warning`: the delivery pattern was odd. */
 export type Severity = 'error' | 'warning';
 
-/** Something odd about a delivery, with a sentence a person understands. */
-export interface Anomaly {
+/** What was odd about one record, in a sentence a person understands (bounded in length). */
+export interface Finding {
   readonly code: AnomalyCode;
   readonly severity: Severity;
   readonly message: string;
-  /** The record's kind, as it arrived (may be a kind this version does not know). */
-  readonly kind?: string;
-  /** The record's `receivedAt`, as it arrived. */
-  readonly receivedAt?: string;
-  /** The position of the record in its input (a 1-based line number for a log). */
-  readonly source?: RecordSource;
-  /** For `invalid-payload`: the field, what was expected and what arrived. */
+  /** For `invalid-payload` and `unknown-*`: the field, what was expected and what arrived. */
   readonly field?: string;
   readonly expected?: string;
   readonly got?: string;
+}
+
+/** Something odd about a delivery, pointing at the record it is about. */
+export interface Anomaly extends Finding {
+  /** The record's kind, as it arrived (may be a kind this version does not know; cut if long). */
+  readonly kind?: string;
+  /** When the record was received, as `YYYY-MM-DDTHH:mm:ss.sssZ` (absent when it had no valid time). */
+  readonly receivedAt?: string;
+  /** Where the record was read (file and 1-based line of a log); it may differ between two reads. */
+  readonly source?: RecordSource;
+  /** For `conflicting-decision`: a poll has settled the decision since (it is no longer a conflict). */
+  readonly settled?: boolean;
 }
 
 /** Where a record came from, so an anomaly can point at it. */
@@ -132,7 +136,7 @@ export interface Refetch {
 export interface ModuleAccess {
   readonly stage: 'final' | 'preliminary';
   readonly endpoints: readonly Endpoint[];
-  /** The machine states that make it fetchable (`machine.region.state`). */
+  /** The machine state that makes it fetchable (`machine.region.state`). */
   readonly evidence: readonly string[];
   readonly refetch?: Refetch;
   /** For `watchlist`: each search `ref` with its latest update. */

@@ -56,7 +56,7 @@ const DECISION_COLOURS: Record<SessionView['decision'], Parameters<Paint>[1][]> 
 /** The table of session views, padded on the plain text so colours do not shift columns. */
 export function renderTable(views: Iterable<SessionView>, orphans: number, paint: Paint): string {
   const rows = Array.from(views, (view) => {
-    const { errors, warnings, settled } = countAnomalies(view.anomalies, view.decision);
+    const { errors, warnings, settled } = countAnomalies(view.anomalies);
     const fetchable = view.fetchable.map((name) => (view.modules[name]?.stage === 'preliminary' ? `${name}*` : name));
     const plural = (n: number, word: string) => (n === 0 ? '' : `${n} ${word}${n > 1 ? 's' : ''}`);
     const counts = [plural(errors, 'error'), plural(warnings, 'warning'), settled > 0 ? `${settled} settled` : '']

@@ -3,7 +3,6 @@
  * session), with the sentence the core wrote. The exit code says whether errors remain.
  */
 import type { Anomaly } from '../types.js';
-import { isSettled } from './findings.js';
 import { foldLogs } from './input.js';
 import { sink } from './sink.js';
 import { painter, wantsColour } from './style.js';
@@ -32,12 +31,10 @@ Examples:
   onboarding-status validate --json logs/today.jsonl | jq '.anomalies[] | select(.severity == "error")'
 `;
 
-/** One reported anomaly: the core's anomaly, where it belongs, and whether it still counts. */
+/** One reported anomaly: the core's anomaly and the session it belongs to. */
 export interface Finding extends Anomaly {
   /** The session it belongs to; `null` for a record that belongs to none. */
   readonly session: string | null;
-  /** A conflicting decision that a later poll settled: reported, but no longer an error. */
-  readonly settled?: boolean;
 }
 
 const byPosition = (files: readonly string[]) => (a: Finding, b: Finding) => {
@@ -61,17 +58,9 @@ export const validateCommand: Command = {
     const { ledger, records } = await foldLogs(positionals);
     const findings: Finding[] = [];
     for (const id of ledger.sessionIds()) {
-      const state = ledger.state(id);
-      if (state === undefined) continue;
-      // Only a session that had a conflict needs its view: is the conflict settled since?
-      const decision = state.anomalies.some((a) => a.code === 'conflicting-decision')
-        ? (ledger.view(id)?.decision ?? 'none')
-        : 'none';
-      for (const anomaly of state.anomalies) {
-        findings.push(
-          isSettled(anomaly, decision) ? { ...anomaly, session: id, settled: true } : { ...anomaly, session: id },
-        );
-      }
+      const view = ledger.view(id);
+      if (view === undefined) continue;
+      for (const anomaly of view.anomalies) findings.push({ ...anomaly, session: id });
     }
     for (const anomaly of ledger.anomalies()) findings.push({ ...anomaly, session: null });
     findings.sort(byPosition(positionals));
@@ -93,7 +82,7 @@ export const validateCommand: Command = {
         ? paint('settled', 'dim')
         : paint(finding.severity, finding.severity === 'error' ? 'red' : 'yellow');
       const session = finding.session === null ? 'no session' : `session ${finding.session}`;
-      const note = finding.settled ? ' (a later poll settled it)' : '';
+      const note = '';
       await out.write(`${paint(where, 'bold')}: ${severity} ${finding.code} (${session}): ${finding.message}${note}\n`);
     }
     await out.end();

@@ -5,9 +5,11 @@
 import { spawn } from 'node:child_process';
 import { type AnyStateMachine, initialTransition } from 'xstate';
 import { type MachineName, MODELS } from '../../machines/index.js';
+import { type SessionMachines, visitedStates } from '../core/replay.js';
 import { toDot } from '../diagrams/dot.js';
 import { type DiagramOptions, type Highlight, machineDiagram, toJsonGraph } from '../diagrams/graph.js';
 import { toMermaid } from '../diagrams/mermaid.js';
+import { flowBits } from '../vendor/modules.js';
 import { foldLogs, InputError } from './input.js';
 import { type Command, EXIT, machineArgument, parse, UsageError } from './usage.js';
 
@@ -45,24 +47,9 @@ Install it with:
 or print DOT and render it elsewhere: onboarding-status visualize --format dot
 `;
 
-/** The states one recorded session passed through, and where it is now, in one machine. */
+/** The states one recorded session passed through (reading its records in the order received), and where it is now. */
 async function reachedStates(machine: MachineName, log: string, id: string | undefined): Promise<Highlight> {
-  const reached = new Set<string>();
-  const note = (value: Readonly<Record<string, string>>, into: Set<string>) => {
-    for (const [region, state] of Object.entries(value)) into.add(`${machine}.${region}.${state}`);
-  };
-  // Every state is noted as the records go: a session that moves on still shows where it was.
-  const seen = new Map<string, Set<string>>();
-  const { ledger } = await foldLogs([log], {
-    onRecord: (routed, ledger) => {
-      if (routed.to !== 'session' || (id !== undefined && routed.interviewId !== id)) return;
-      const state = ledger.state(routed.interviewId);
-      if (state === undefined) return;
-      const set = seen.get(routed.interviewId) ?? new Set<string>();
-      note(state.machines[machine].value, set);
-      seen.set(routed.interviewId, set);
-    },
-  });
+  const { ledger } = await foldLogs([log]);
   const ids = ledger.sessionIds();
   const chosen = id ?? (ids.length === 1 ? ids[0] : undefined);
   if (chosen === undefined) {
@@ -75,10 +62,15 @@ async function reachedStates(machine: MachineName, log: string, id: string | und
   }
   const state = ledger.state(chosen);
   if (state === undefined) throw new InputError(`--session ${log}: no session ${chosen} in the log`);
+  const note = (value: Readonly<Record<string, string>>, into: Set<string>) => {
+    for (const [region, at] of Object.entries(value)) into.add(`${machine}.${region}.${at}`);
+  };
+  const reached = new Set<string>();
   const current = new Set<string>();
-  note(state.machines[machine].value, current);
+  const visited = visitedStates(state, flowBits(undefined));
   note(initialTransition(MODELS[machine].machine as AnyStateMachine)[0].value as Record<string, string>, reached);
-  for (const ref of seen.get(chosen) ?? []) reached.add(ref);
+  for (const step of visited) note(step[machine].value, reached);
+  note((visited.at(-1) as SessionMachines)[machine].value, current);
   for (const ref of current) reached.add(ref);
   return { reached, current };
 }

@@ -1,14 +1,12 @@
 /**
- * The fast path (SPEC law 8): a machine compiled to a lookup table, read from the machine's own
- * statechart and bound to the same pure guards and updates by name. Stepping it is a few object
- * look-ups instead of XState's general algorithm; a property test proves both agree.
- *
- * Supported shape, checked at compile time: a parallel root whose regions hold atomic states with
- * `on` transitions (guard and assign-action names, target a sibling or none). Anything else
- * (entry/exit, always, after, invoke, nesting) is refused with an error naming the state.
+ * The fast path: a machine compiled to lookup tables, read from the machine's own statechart
+ * (`walkMachine`) and bound to the same pure guards and updates by name. A state is one integer
+ * (each region's state index in a mixed radix), so a step is a few array reads and allocates
+ * only when a context changes. A property test proves it agrees with XState's `transition()`.
  */
 import type { AnyStateMachine } from 'xstate';
-import type { Guard, Model, Update } from './model.js';
+import type { Guard, Model, ModelInput, Update } from '../../machines/model.js';
+import { walkMachine } from './walk.js';
 
 /** The state of one machine as plain data: its region values and its context. */
 export interface MachineState<TContext> {
@@ -16,132 +14,169 @@ export interface MachineState<TContext> {
   readonly context: TContext;
 }
 
+/** Where a machine is while the core runs it: its state as an integer, and its context. */
+export interface Cursor<TContext> {
+  index: number;
+  context: TContext;
+}
+
 interface CompiledTransition<TContext, TEvent> {
   readonly guard: Guard<TContext, TEvent> | undefined;
-  readonly target: string | undefined;
+  readonly params: Readonly<Record<string, unknown>> | undefined;
+  /** The target's index in its region; -1 for none. */
+  readonly target: number;
   readonly updates: readonly Update<TContext, TEvent>[];
 }
 
-type Table<TContext, TEvent> = Record<string, Record<string, Record<string, CompiledTransition<TContext, TEvent>[]>>>;
+/** For one event type, one region that reads it: its place in the state integer and its moves. */
+interface Concerned<TContext, TEvent> {
+  readonly radix: number;
+  readonly size: number;
+  /** By the region's state index: the transitions to try, in document order. */
+  readonly byState: readonly (readonly CompiledTransition<TContext, TEvent>[] | undefined)[];
+}
 
-/** A machine compiled to a table. */
+/** A machine compiled to tables. */
 export interface CompiledMachine<TContext, TEvent extends { type: string }> {
   readonly id: string;
+  readonly machine: AnyStateMachine;
   readonly regions: readonly string[];
-  readonly initial: MachineState<TContext>;
-  /** One step: the next state, or `undefined` when no transition is enabled (nothing changes). */
-  step(state: MachineState<TContext>, event: TEvent): MachineState<TContext> | undefined;
+  /** The initial state's integer. */
+  readonly initial: number;
+  /** The context it starts with, for an input (the flow). */
+  initialContext(input?: ModelInput): TContext;
+  /** One step, in place: `false` (and the cursor untouched) when no transition is enabled. */
+  step(cursor: Cursor<TContext>, event: TEvent): boolean;
+  /** The state value (region → state) of a state integer; the same object for the same integer. */
+  valueOf(index: number): Readonly<Record<string, string>>;
+  /** The state integer of a value. */
+  indexOf(value: Readonly<Record<string, string>>): number;
+  /** The state a region is in. */
+  regionState(index: number, region: string): string;
+  /** Whether the state of a region (or, without one, of any region) carries a tag. */
+  hasTag(index: number, tag: string, region?: string): boolean;
 }
 
-type AnyNode = AnyStateMachine['root'];
-
-function refuse(node: AnyNode, what: string): never {
-  throw new Error(`cannot compile machine state "${node.path.join('.') || node.machine.id}": ${what}`);
-}
-
-function nameOf(item: unknown, node: AnyNode, what: string): string {
-  if (typeof item === 'string') return item;
-  if (item && typeof item === 'object' && 'type' in item && typeof item.type === 'string') return item.type;
-  return refuse(node, `${what} must be referenced by name`);
-}
-
-function checkPlain(node: AnyNode): void {
-  if (node.entry.length > 0 || node.exit.length > 0) refuse(node, 'entry/exit actions are not supported');
-  if (node.always && node.always.length > 0) refuse(node, 'eventless transitions are not supported');
-  if (node.after.length > 0) refuse(node, 'delayed transitions are not supported');
-  if (node.invoke.length > 0) refuse(node, 'invoke is not supported');
-}
-
-/** Compile a model's machine into a table bound to its pure logic. */
+/** Compile a model's machine into tables bound to its pure logic. */
 export function compileModel<TContext, TEvent extends { type: string }>(
   model: Model<TContext, TEvent>,
 ): CompiledMachine<TContext, TEvent> {
-  const root = model.machine.root;
-  if (root.type !== 'parallel') refuse(root, 'the root must be parallel');
-  checkPlain(root);
-  if (root.transitions.size > 0) refuse(root, 'transitions on the root are not supported');
-  const table: Table<TContext, TEvent> = {};
-  const initialValue: Record<string, string> = {};
-  for (const [regionKey, region] of Object.entries(root.states)) {
-    checkPlain(region);
-    if (region.type !== 'compound') refuse(region, 'a region must hold states');
-    if (region.transitions.size > 0) refuse(region, 'transitions on a region are not supported');
-    initialValue[regionKey] = region.config.initial as string;
-    const byState: Record<string, Record<string, CompiledTransition<TContext, TEvent>[]>> = {};
-    for (const [stateKey, state] of Object.entries(region.states)) {
-      checkPlain(state);
-      if (state.type !== 'atomic' && state.type !== 'final') refuse(state, 'nested states are not supported');
-      const byEvent: Record<string, CompiledTransition<TContext, TEvent>[]> = {};
-      for (const [eventType, transitions] of state.transitions) {
-        byEvent[eventType] = transitions.map((transition) => {
-          const targets = transition.target ?? [];
-          if (targets.length > 1 || targets.some((t) => t.parent !== region)) {
-            refuse(state, `transition on ${eventType} must target a sibling state`);
-          }
-          const guardName = transition.guard === undefined ? undefined : nameOf(transition.guard, state, 'a guard');
-          const guard = guardName === undefined ? undefined : model.logic.guards[guardName];
-          if (guardName !== undefined && guard === undefined) refuse(state, `guard "${guardName}" has no logic`);
-          const updates = transition.actions.map((action) => {
-            const name = nameOf(action, state, 'an action');
-            const update = model.logic.updates[name];
-            return update ?? refuse(state, `action "${name}" has no logic`);
-          });
-          return { guard, target: targets[0]?.key, updates };
+  const walked = walkMachine(model.machine);
+  const refuse = (where: string, what: string): never => {
+    throw new Error(`cannot compile machine state "${model.id}.${where}": ${what}`);
+  };
+  const regions = walked.regions.map((region) => region.key);
+  const sizes = walked.regions.map((region) => region.states.length);
+  const radixes: number[] = [];
+  let total = 1;
+  for (const size of sizes) {
+    radixes.push(total);
+    total *= size;
+  }
+  if (total > 2 ** 31) refuse('', 'too many state combinations to number');
+  const stateKeys = walked.regions.map((region) => region.states.map((state) => state.key));
+  const tags = walked.regions.map((region) => region.states.map((state) => new Set(state.tags)));
+  let initial = 0;
+  walked.regions.forEach((region, r) => {
+    initial += stateKeys[r].indexOf(region.initial) * radixes[r];
+  });
+  const byEvent = new Map<string, Concerned<TContext, TEvent>[]>();
+  walked.regions.forEach((region, r) => {
+    const perEvent = new Map<string, (CompiledTransition<TContext, TEvent>[] | undefined)[]>();
+    region.states.forEach((state, s) => {
+      for (const transition of state.transitions) {
+        const where = `${region.key}.${state.key}`;
+        const guard = transition.guard === undefined ? undefined : model.logic.guards[transition.guard];
+        if (transition.guard !== undefined && guard === undefined) {
+          refuse(where, `guard "${transition.guard}" has no logic`);
+        }
+        const updates = transition.actions.map(
+          (name) => model.logic.updates[name] ?? refuse(where, `action "${name}" has no logic`),
+        );
+        const byState = perEvent.get(transition.event) ?? new Array(region.states.length).fill(undefined);
+        perEvent.set(transition.event, byState);
+        const list = byState[s] ?? [];
+        byState[s] = list;
+        list.push({
+          guard,
+          params: transition.params,
+          target: transition.target === undefined ? -1 : stateKeys[r].indexOf(transition.target),
+          updates,
         });
       }
-      byState[stateKey] = byEvent;
+    });
+    for (const [event, byState] of perEvent) {
+      const list = byEvent.get(event) ?? [];
+      list.push({ radix: radixes[r], size: sizes[r], byState });
+      byEvent.set(event, list);
     }
-    table[regionKey] = byState;
-  }
-  const regions = Object.keys(table);
-  // For each event type, only the regions that have a transition for it somewhere, in document
-  // order: most events concern one or two regions of many.
-  const byEvent = new Map<string, [string, Record<string, CompiledTransition<TContext, TEvent>[]>][]>();
-  for (const region of regions) {
-    const eventTypes = new Set(Object.values(table[region]).flatMap((on) => Object.keys(on)));
-    for (const eventType of eventTypes) {
-      const perState: Record<string, CompiledTransition<TContext, TEvent>[]> = {};
-      for (const [state, on] of Object.entries(table[region])) if (on[eventType]) perState[state] = on[eventType];
-      const list = byEvent.get(eventType) ?? [];
-      list.push([region, perState]);
-      byEvent.set(eventType, list);
-    }
-  }
+  });
+  const values = new Map<number, Readonly<Record<string, string>>>();
+  const regionIndex = new Map(regions.map((key, r) => [key, r]));
+  const stateOf = (index: number, r: number) => Math.floor(index / radixes[r]) % sizes[r];
   return {
     id: model.id,
+    machine: model.machine,
     regions,
-    initial: { value: initialValue, context: model.initialContext },
-    step(state, event) {
-      // As XState does for parallel regions: select one transition per region with the
-      // context as it was before the event, then run the selected actions in document order.
+    initial,
+    initialContext: model.initialContext,
+    step(cursor, event) {
+      // As XState does for parallel regions: select one transition per region with the context
+      // as it was before the event, then run the selected actions in document order.
       const concerned = byEvent.get(event.type);
-      if (concerned === undefined) return undefined;
-      let value = state.value;
-      let context = state.context;
+      if (concerned === undefined) return false;
+      const before = cursor.context;
+      let index = cursor.index;
       let taken = false;
-      // Guards all read the context as it was before the event; updates run afterwards, in order.
       let pending: CompiledTransition<TContext, TEvent>[] | undefined;
-      for (const [region, perState] of concerned) {
-        const candidates = perState[state.value[region]];
+      for (const region of concerned) {
+        const s = Math.floor(cursor.index / region.radix) % region.size;
+        const candidates = region.byState[s];
         if (candidates === undefined) continue;
         for (const candidate of candidates) {
-          if (candidate.guard !== undefined && !candidate.guard(state.context, event)) continue;
+          if (candidate.guard !== undefined && !candidate.guard(before, event, candidate.params)) continue;
           taken = true;
-          if (candidate.target !== undefined && candidate.target !== value[region]) {
-            value = { ...value, [region]: candidate.target };
-          }
-          if (candidate.updates.length > 0) {
-            if (pending === undefined) pending = [candidate];
-            else pending.push(candidate);
-          }
+          if (candidate.target >= 0) index += (candidate.target - s) * region.radix;
+          if (candidate.updates.length > 0) (pending ??= []).push(candidate);
           break;
         }
       }
-      if (!taken) return undefined;
+      if (!taken) return false;
+      let context = before;
       if (pending !== undefined) {
         for (const transition of pending) for (const update of transition.updates) context = update(context, event);
       }
-      return { value, context };
+      cursor.index = index;
+      cursor.context = context;
+      return true;
+    },
+    valueOf(index) {
+      let value = values.get(index);
+      if (value === undefined) {
+        value = Object.freeze(Object.fromEntries(regions.map((key, r) => [key, stateKeys[r][stateOf(index, r)]])));
+        values.set(index, value);
+      }
+      return value;
+    },
+    indexOf(value) {
+      let index = 0;
+      regions.forEach((key, r) => {
+        const s = stateKeys[r].indexOf(value[key]);
+        if (s < 0) refuse(key, `has no state "${value[key]}"`);
+        index += s * radixes[r];
+      });
+      return index;
+    },
+    regionState(index, region) {
+      const r = regionIndex.get(region);
+      return r === undefined ? refuse(region, 'no such region') : stateKeys[r][stateOf(index, r)];
+    },
+    hasTag(index, tag, region) {
+      if (region !== undefined) {
+        const r = regionIndex.get(region);
+        return r !== undefined && tags[r][stateOf(index, r)].has(tag);
+      }
+      return tags.some((byState, r) => byState[stateOf(index, r)].has(tag));
     },
   };
 }

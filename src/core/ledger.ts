@@ -1,26 +1,88 @@
 /**
  * Many sessions at once: routes each record to its session, including records that name no
- * session but carry an id another record tied to one (`requestId`, an identity id). A record
- * waits until such a tie is known; what never finds a session is reported as `uncorrelated`.
+ * session but carry a correlation id (`requestId`, an identity id). Such a record belongs to the
+ * session of the earliest-received record (by receivedAt, then delivery key) that names a session
+ * and carries the same id; when several sessions carry the id it still joins that one and is
+ * reported `ambiguous-correlation`. A record waiting for such a record, or naming nothing, is
+ * reported at the top level. Every answer is a function of the set of records added, whatever
+ * their order, and two ledgers merge into the ledger of the union of their records.
  */
-import { anomaly } from '../records/anomaly.js';
-import { deliveryKey } from '../records/key.js';
-import { type DeliveryRecord, type ParsedRecord, type ParseResult, parseLine, parseRecord } from '../records/parse.js';
+import { finding } from '../records/anomaly.js';
+import { cut, hashJson } from '../records/json.js';
+import { type ParsedRecord, parseLine, parseRecord } from '../records/parse.js';
+import type { DeliveryRecord } from '../records/record.js';
 import type { Anomaly, FlowConfig, RecordSource, SessionView } from '../types.js';
-import { applyRecord, initialSession, noteRefused, type SessionState } from './session.js';
-import { viewSession } from './view.js';
+import { flowBits } from '../vendor/modules.js';
+import {
+  AT,
+  AUX,
+  compareIdentity,
+  FLAG,
+  hasFlag,
+  INFO,
+  isRefused,
+  KEY,
+  type Note,
+  STRIDE,
+  withFlags,
+  withoutFlags,
+} from './atoms.js';
+import { anomalyAbout, kindAt, replay } from './replay.js';
+import {
+  applyInPlace,
+  checkVersion,
+  freeze,
+  initialSession,
+  type MutableState,
+  mergeInto,
+  noteOf,
+  putNote,
+  type SessionState,
+  STATE_VERSION,
+  thaw,
+} from './state.js';
+import { viewOf } from './view.js';
 
 /** Options of a ledger. */
 export interface LedgerOptions {
   /** The flow configuration that narrows what `ONBOARDING_FINISHED` makes fetchable. */
   readonly flow?: FlowConfig;
+  /**
+   * Have `add` report the anomalies each record added to or removed from its sessions (it then
+   * judges the sessions it touched before and after, a cost that grows with their size).
+   * @defaultValue false
+   */
+  readonly changes?: boolean;
+}
+
+/** The anomalies a record added to, or removed from, one session. */
+export interface SessionChange {
+  readonly interviewId: string;
+  readonly added: readonly Anomaly[];
+  readonly removed: readonly Anomaly[];
 }
 
 /** What a ledger did with one record. */
 export type Routed =
-  | { readonly to: 'session'; readonly interviewId: string }
-  | { readonly to: 'waiting'; readonly correlation: readonly string[] }
-  | { readonly to: 'none'; readonly anomaly: Anomaly };
+  | {
+      readonly to: 'session';
+      /** The session it reached (named, or tied by a correlation id). */
+      readonly interviewId: string;
+      /** With `changes`: every session whose anomalies it changed. */
+      readonly changes?: readonly SessionChange[];
+    }
+  | {
+      /** It names no session, and no record yet ties its correlation ids to one. */
+      readonly to: 'waiting';
+      readonly correlation: readonly string[];
+      readonly changes?: readonly SessionChange[];
+    }
+  | {
+      /** It belongs to no session: reported at the top level. */
+      readonly to: 'none';
+      readonly anomalies: readonly Anomaly[];
+      readonly changes?: readonly SessionChange[];
+    };
 
 /** Everything a replay knows: the session views and the anomalies that belong to no session. */
 export interface LedgerSnapshot {
@@ -28,21 +90,71 @@ export interface LedgerSnapshot {
   readonly anomalies: readonly Anomaly[];
 }
 
+/** A ledger as plain JSON: what one worker hands another to merge. */
+export interface LedgerState {
+  readonly version: string;
+  readonly sessions: readonly SessionState[];
+  /** Records that name no session and carry no id (or were refused without one). */
+  readonly unrouted: SessionState;
+  /** Records that name no session and wait for one carrying their ids. */
+  readonly waiting: readonly WaitingState[];
+}
+
+/** A record waiting for a tie: its one-record state and its correlation ids. */
+export interface WaitingState {
+  readonly record: SessionState;
+  readonly correlation: readonly string[];
+}
+
+/** A correlation id carried by records of several sessions. */
+interface Contest {
+  readonly sessions: MutableState[];
+  earliest: MutableState;
+  earliestAt: number;
+  earliestKey: number;
+}
+
+interface Waiting {
+  readonly record: MutableState;
+  readonly ids: readonly number[];
+  readonly correlation: readonly string[];
+}
+
+const idHash = (id: string): number => hashJson(id, 'correlation');
+const NO_CHANGES: readonly SessionChange[] = [];
+
 /** Folds delivery records of many sessions into session states. In memory; no I/O. */
 export class Ledger {
-  readonly #sessions = new Map<string, SessionState>();
-  readonly #ties = new Map<string, string>();
-  readonly #waiting = new Map<string, ParsedRecord[]>();
-  readonly #orphans: Anomaly[] = [];
+  readonly #sessions = new Map<string, MutableState>();
+  /** Correlation id (hashed) → the session carrying it, or the contest of several. */
+  readonly #carriers = new Map<number, MutableState | Contest>();
+  /** Correlation id (hashed) → records naming no session that wait for it. */
+  readonly #waiting = new Map<number, Waiting[]>();
+  /** Sessions holding tied records with several ids, by each of those ids (rare). */
+  readonly #multiHolders = new Map<number, Set<MutableState>>();
+  readonly #unrouted: MutableState = thaw(initialSession(''));
+  /** One shared strings array per file read, until a session needs strings of its own. */
+  readonly #fileStrings = new Map<string, readonly string[]>();
   readonly #flow: FlowConfig | undefined;
+  readonly #flowBits: number;
+  readonly #changes: boolean;
+  /** While `add` runs with `changes`: each touched session's anomalies before it. */
+  #before: Map<MutableState, readonly Anomaly[]> | undefined;
 
   constructor(options: LedgerOptions = {}) {
     this.#flow = options.flow;
+    this.#flowBits = flowBits(options.flow);
+    this.#changes = options.changes ?? false;
   }
 
-  /** Read and apply one record (any value: it is checked, never trusted). */
-  add(record: DeliveryRecord | unknown, source?: RecordSource): Routed {
+  /** Apply one typed record. */
+  add(record: DeliveryRecord, source?: RecordSource): Routed {
     return this.apply(parseRecord(record, source));
+  }
+
+  /** Apply one record of unknown shape (any value: it is checked, never trusted). */
+  addRaw(value: unknown, source?: RecordSource): Routed {
+    return this.apply(parseRecord(value, source));
   }
 
   /** Read and apply one line of a JSON Lines log. */
@@ -50,92 +162,236 @@ export class Ledger {
     return this.apply(parseLine(line, source));
   }
 
-  /** Apply a parse result. */
-  apply(result: ParseResult): Routed {
-    if (!result.ok) {
-      if (result.sessionId === undefined) {
-        this.#orphans.push(result.anomaly);
-        return { to: 'none', anomaly: result.anomaly };
-      }
-      const key = deliveryKey(
-        'refused',
-        result.anomaly.message,
-        result.anomaly.receivedAt,
-        result.anomaly.source?.line,
-      );
-      this.#put(noteRefused(this.#session(result.sessionId), key, result.anomaly));
-      return { to: 'session', interviewId: result.sessionId };
-    }
-    const parsed = result.parsed;
-    const interviewId =
-      parsed.sessionId ?? parsed.correlation.map((id) => this.#ties.get(id)).find((id) => id !== undefined);
-    if (interviewId === undefined) {
-      if (parsed.correlation.length > 0) {
-        for (const id of parsed.correlation) {
-          const list = this.#waiting.get(id);
-          if (list) list.push(parsed);
-          else this.#waiting.set(id, [parsed]);
-        }
-        return { to: 'waiting', correlation: parsed.correlation };
-      }
-      const orphan = anomaly(
-        'uncorrelated',
-        `a ${parsed.record.kind} delivery names no session (no interviewId) and no id that leads to one`,
-        { kind: parsed.record.kind, receivedAt: parsed.record.receivedAt, source: parsed.source },
-      );
-      this.#orphans.push(...parsed.anomalies, orphan);
-      return { to: 'none', anomaly: orphan };
-    }
-    this.#put(applyRecord(this.#session(interviewId), parsed));
-    if (parsed.sessionId !== undefined) this.#tie(parsed.correlation, interviewId);
-    return { to: 'session', interviewId };
+  /** Apply a parsed record. Applying the same record again changes nothing. */
+  apply(parsed: ParsedRecord): Routed {
+    this.#before = this.#changes ? new Map() : undefined;
+    const routed = this.#route(parsed);
+    const changes = this.#collectChanges();
+    return changes === undefined ? routed : { ...routed, changes };
   }
 
-  /** Tie correlation ids to a session, and apply what was waiting for them. */
-  #tie(correlation: readonly string[], interviewId: string): void {
-    for (const id of correlation) {
-      if (this.#ties.has(id)) continue;
-      this.#ties.set(id, interviewId);
+  #route(parsed: ParsedRecord): Routed {
+    if (parsed.sessionId !== undefined) {
+      const session = this.#session(parsed.sessionId);
+      const ids = parsed.refused ? [] : parsed.correlation.map(idHash);
+      this.#touch(session);
+      if (applyInPlace(session, this.#sourced(session, parsed), { carries: ids })) {
+        for (const id of ids) this.#carry(id, session, parsed.at as number, parsed.key);
+      }
+      return { to: 'session', interviewId: session.interviewId };
+    }
+    if (parsed.refused || parsed.correlation.length === 0) {
+      applyInPlace(this.#unrouted, parsed);
+      return { to: 'none', anomalies: unroutedAnomalies(thawOne(parsed), this.#flowBits, UNNAMED).flatMap((entry) => entry.anomalies) };
+    }
+    const loose = thaw(initialSession(''));
+    applyInPlace(loose, parsed);
+    const ids = [...new Set(parsed.correlation.map(idHash))];
+    const placed = this.#place({ record: loose, ids, correlation: parsed.correlation });
+    return placed === undefined
+      ? { to: 'waiting', correlation: parsed.correlation }
+      : { to: 'session', interviewId: placed.interviewId };
+  }
+
+  /** A new session starts with the shared strings of its file (no array of its own yet). */
+  #sourced(session: MutableState, parsed: ParsedRecord): ParsedRecord {
+    const file = parsed.source?.file;
+    if (file !== undefined && session.atoms.length === 0 && session.strings.length === 0) {
+      let shared = this.#fileStrings.get(file);
+      if (shared === undefined) {
+        shared = Object.freeze([file]);
+        this.#fileStrings.set(file, shared);
+      }
+      session.strings = shared;
+    }
+    return parsed;
+  }
+
+  #session(interviewId: string): MutableState {
+    let session = this.#sessions.get(interviewId);
+    if (session === undefined) {
+      session = thaw(initialSession(interviewId));
+      this.#sessions.set(interviewId, session);
+    }
+    return session;
+  }
+
+  /** Note a session's anomalies before a change (with `changes` only). */
+  #touch(session: MutableState): void {
+    if (this.#before === undefined || this.#before.has(session)) return;
+    this.#before.set(session, session === this.#unrouted ? this.#unroutedList() : this.#judge(session));
+  }
+
+  #collectChanges(): readonly SessionChange[] | undefined {
+    const before = this.#before;
+    this.#before = undefined;
+    if (before === undefined) return undefined;
+    const changes: SessionChange[] = [];
+    for (const [session, earlier] of before) {
+      if (session === this.#unrouted) continue;
+      const now = this.#judge(session);
+      const id = (anomaly: Anomaly) => JSON.stringify(anomaly);
+      const was = new Set(earlier.map(id));
+      const is = new Set(now.map(id));
+      const added = now.filter((anomaly) => !was.has(id(anomaly)));
+      const removed = earlier.filter((anomaly) => !is.has(id(anomaly)));
+      if (added.length > 0 || removed.length > 0) changes.push({ interviewId: session.interviewId, added, removed });
+    }
+    return changes.length === 0 ? NO_CHANGES : changes;
+  }
+
+  #judge(session: MutableState): readonly Anomaly[] {
+    return session.atoms.length === 0 ? [] : replay(session, this.#flowBits).anomalies;
+  }
+
+  /** A record naming `session` carries the (hashed) id: tie waiting records, settle contests. */
+  #carry(id: number, session: MutableState, at: number, key: number): void {
+    const entry = this.#carriers.get(id);
+    if (entry === undefined) {
+      this.#carriers.set(id, session);
       const waiting = this.#waiting.get(id);
-      if (waiting === undefined) continue;
-      this.#waiting.delete(id);
-      for (const parsed of waiting) {
-        // A record waiting under several ids is applied once, by the first tie found.
-        for (const other of parsed.correlation) {
-          const list = this.#waiting.get(other);
-          if (list)
-            this.#waiting.set(
-              other,
-              list.filter((item) => item !== parsed),
-            );
+      if (waiting !== undefined) {
+        this.#waiting.delete(id);
+        for (const item of waiting) {
+          // A record waiting under several ids is placed once, by the first tie found.
+          for (const other of item.ids) {
+            if (other === id) continue;
+            const list = this.#waiting.get(other)?.filter((entryItem) => entryItem !== item);
+            if (list === undefined || list.length === 0) this.#waiting.delete(other);
+            else this.#waiting.set(other, list);
+          }
+          this.#place(item);
         }
-        this.#put(applyRecord(this.#session(interviewId), parsed));
       }
+      return;
+    }
+    if (entry === session) return;
+    let contest: Contest;
+    if (isContest(entry)) {
+      contest = entry;
+      if (!contest.sessions.includes(session)) contest.sessions.push(session);
+    } else {
+      const [firstAt, firstKey] = earliestCarrier(entry, id);
+      contest = { sessions: [entry, session], earliest: entry, earliestAt: firstAt, earliestKey: firstKey };
+      this.#carriers.set(id, contest);
+    }
+    if (compareIdentity(at, key, contest.earliestAt, contest.earliestKey) < 0) {
+      contest.earliest = session;
+      contest.earliestAt = at;
+      contest.earliestKey = key;
+    }
+    this.#replace(id);
+  }
+
+  /** Place again every tied record that carries `id`: its session or its ambiguity may have changed. */
+  #replace(id: number): void {
+    const holders = new Set<MutableState>(this.#multiHolders.get(id) ?? []);
+    const entry = this.#carriers.get(id);
+    if (entry !== undefined) for (const session of isContest(entry) ? entry.sessions : [entry]) holders.add(session);
+    for (const holder of holders) {
+      for (const item of this.#takeFloating(holder, id)) this.#place(item);
     }
   }
 
-  #session(interviewId: string): SessionState {
-    return this.#sessions.get(interviewId) ?? initialSession(interviewId);
+  /** Remove from a session the tied records that carry `id`, as records to place again. */
+  #takeFloating(session: MutableState, id: number): Waiting[] {
+    const taken: Waiting[] = [];
+    const kept: number[] = [];
+    const atoms = session.atoms;
+    for (let i = 0; i < atoms.length; i += STRIDE) {
+      const info = atoms[i + INFO];
+      if (hasFlag(info, FLAG.floating)) {
+        const note = hasFlag(info, FLAG.note) ? noteOf(session, atoms[i + AT], atoms[i + KEY]) : undefined;
+        const ids = note?.ids ?? [atoms[i + AUX]];
+        if (ids.includes(id)) {
+          taken.push({ record: extractAtom(session, i), ids, correlation: [] });
+          continue;
+        }
+      }
+      kept.push(atoms[i], atoms[i + 1], atoms[i + 2], atoms[i + 3]);
+    }
+    if (taken.length === 0) return taken;
+    this.#touch(session);
+    session.atoms = kept;
+    session.notes = session.notes.filter((note) => !taken.some((item) => sameIdentity(item.record, note)));
+    return taken;
   }
 
-  #put(state: SessionState): void {
-    this.#sessions.set(state.interviewId, state);
+  /**
+   * Place a record naming no session: in the session of the earliest record carrying one of its
+   * ids (noting the sessions when several carry them), or waiting. Returns where it went.
+   */
+  #place(item: Waiting): MutableState | undefined {
+    let target: MutableState | undefined;
+    let targetAt = 0;
+    let targetKey = 0;
+    let tie = 0;
+    const sessions = new Set<MutableState>();
+    for (const id of item.ids) {
+      const entry = this.#carriers.get(id);
+      if (entry === undefined) continue;
+      const [session, at, key] = isContest(entry)
+        ? [entry.earliest, entry.earliestAt, entry.earliestKey]
+        : item.ids.length === 1
+          ? [entry, 0, 0]
+          : [entry, ...earliestCarrier(entry, id)];
+      for (const carrier of isContest(entry) ? entry.sessions : [entry]) sessions.add(carrier);
+      if (target === undefined || compareIdentity(at, key, targetAt, targetKey) < 0) {
+        target = session;
+        targetAt = at;
+        targetKey = key;
+        tie = id;
+      }
+    }
+    if (target === undefined) {
+      for (const id of item.ids) {
+        const list = this.#waiting.get(id);
+        if (list === undefined) this.#waiting.set(id, [item]);
+        else if (!list.includes(item)) list.push(item);
+      }
+      return undefined;
+    }
+    this.#touch(target);
+    const record = item.record;
+    const at = record.atoms[AT];
+    const key = record.atoms[KEY];
+    // Tied: flagged floating, its aux the id that ties it; several ids and contested ties in its note.
+    record.atoms[INFO] = withoutFlags(withFlags(record.atoms[INFO], FLAG.floating), FLAG.carrier);
+    record.atoms[AUX] = tie;
+    const note: { -readonly [K in keyof Note]: Note[K] } = { ...(noteOf(record, at, key) ?? { at, key }) };
+    delete note.sessions;
+    if (item.ids.length > 1) note.ids = item.ids;
+    if (sessions.size > 1) note.sessions = [...sessions].map((session) => session.interviewId).sort();
+    record.notes = [];
+    const noted = Object.keys(note).length > 2;
+    record.atoms[INFO] = noted ? withFlags(record.atoms[INFO], FLAG.note) : withoutFlags(record.atoms[INFO], FLAG.note);
+    if (noted) putNote(record, note);
+    mergeInto(target, record);
+    if (item.ids.length > 1) {
+      for (const id of item.ids) {
+        const holders = this.#multiHolders.get(id) ?? new Set();
+        holders.add(target);
+        this.#multiHolders.set(id, holders);
+      }
+    }
+    return target;
   }
 
-  /** A session's state (plain JSON), if any record reached it. */
+  /** A session's state (plain JSON, versioned), if any record reached it. */
   state(interviewId: string): SessionState | undefined {
-    return this.#sessions.get(interviewId);
+    const session = this.#sessions.get(interviewId);
+    return session && freeze(session);
   }
 
   /** A session's view, if any record reached it. */
   view(interviewId: string): SessionView | undefined {
-    const state = this.#sessions.get(interviewId);
-    return state && viewSession(state, this.#flow);
+    const session = this.#sessions.get(interviewId);
+    return session && viewOf(interviewId, replay(session, this.#flowBits));
   }
 
   /** The sessions' ids, sorted. */
   sessionIds(): string[] {
-    return [...this.#sessions.keys()].sort();
+    return [...this.#sessions.keys()].sort(compareIds);
   }
 
   /** How many sessions the ledger holds. */
@@ -145,23 +401,147 @@ export class Ledger {
 
   /** Anomalies of records that belong to no session, including those still waiting for a tie. */
   anomalies(): Anomaly[] {
-    const waiting = new Set<ParsedRecord>();
-    for (const list of this.#waiting.values()) for (const parsed of list) waiting.add(parsed);
-    const uncorrelated = [...waiting].map((parsed) =>
-      anomaly(
-        'uncorrelated',
-        `a ${parsed.record.kind} delivery names no session, and no record tied its ${parsed.correlation.join(', ')} to one`,
-        { kind: parsed.record.kind, receivedAt: parsed.record.receivedAt, source: parsed.source },
-      ),
-    );
-    return [...this.#orphans, ...uncorrelated];
+    return this.#unroutedList();
+  }
+
+  #unroutedList(): Anomaly[] {
+    const entries = unroutedAnomalies(this.#unrouted, this.#flowBits, UNNAMED);
+    const waiting = new Set<Waiting>();
+    for (const list of this.#waiting.values()) for (const item of list) waiting.add(item);
+    for (const item of waiting) {
+      const ids = item.correlation.length > 0 ? item.correlation.map((id) => cut(id)).join(', ') : 'correlation ids';
+      entries.push(
+        ...unroutedAnomalies(
+          item.record,
+          this.#flowBits,
+          (kind) => `a ${kind} delivery names no session, and no record tied its ${ids} to one`,
+        ),
+      );
+    }
+    entries.sort((a, b) => compareIdentity(a.at, a.key, b.at, b.key));
+    return entries.flatMap((entry) => entry.anomalies);
   }
 
   /** Every session view (sorted by `interviewId`) and the anomalies that belong to no session. */
   snapshot(): LedgerSnapshot {
     return {
-      sessions: this.sessionIds().map((id) => viewSession(this.#sessions.get(id) as SessionState, this.#flow)),
+      sessions: this.sessionIds().map((id) => this.view(id) as SessionView),
       anomalies: this.anomalies(),
     };
   }
+
+  /** The ledger as plain JSON, to merge into another (`merge`). */
+  export(): LedgerState {
+    const waiting = new Set<Waiting>();
+    for (const list of this.#waiting.values()) for (const item of list) waiting.add(item);
+    return {
+      version: STATE_VERSION,
+      sessions: this.sessionIds().map((id) => freeze(this.#sessions.get(id) as MutableState)),
+      unrouted: freeze(this.#unrouted),
+      waiting: [...waiting].map((item) => ({ record: freeze(item.record), correlation: item.correlation })),
+    };
+  }
+
+  /**
+   * Merge another ledger's records into this one: the result is the ledger of the union of both
+   * sets of records (ties by correlation id are decided again over the union).
+   */
+  merge(other: Ledger | LedgerState): this {
+    const state = other instanceof Ledger ? other.export() : other;
+    if (state.version !== STATE_VERSION) checkVersion(state as unknown as SessionState);
+    const tied: Waiting[] = [];
+    for (const incoming of state.sessions) {
+      checkVersion(incoming);
+      const own = thaw(incoming);
+      // Records tied by correlation in the other ledger are placed again here, over the union.
+      const atoms = own.atoms;
+      const kept: number[] = [];
+      for (let i = 0; i < atoms.length; i += STRIDE) {
+        if (hasFlag(atoms[i + INFO], FLAG.floating)) {
+          const note = hasFlag(atoms[i + INFO], FLAG.note) ? noteOf(own, atoms[i + AT], atoms[i + KEY]) : undefined;
+          tied.push({ record: extractAtom(own, i), ids: note?.ids ?? [atoms[i + AUX]], correlation: [] });
+        } else kept.push(atoms[i], atoms[i + 1], atoms[i + 2], atoms[i + 3]);
+      }
+      own.atoms = kept;
+      const session = this.#session(incoming.interviewId);
+      mergeInto(session, own);
+      for (let i = 0; i < kept.length; i += STRIDE) {
+        if (!hasFlag(kept[i + INFO], FLAG.carrier)) continue;
+        const note = hasFlag(kept[i + INFO], FLAG.note) ? noteOf(own, kept[i + AT], kept[i + KEY]) : undefined;
+        for (const id of note?.ids ?? [kept[i + AUX]]) this.#carry(id, session, kept[i + AT], kept[i + KEY]);
+      }
+    }
+    mergeInto(this.#unrouted, state.unrouted);
+    for (const item of state.waiting) {
+      const record = thaw(item.record);
+      tied.push({ record, ids: [...new Set(item.correlation.map(idHash))], correlation: item.correlation });
+    }
+    for (const item of tied) this.#place(item);
+    return this;
+  }
 }
+
+const UNNAMED = (kind: string) => `a ${kind} delivery names no session (no interviewId) and no id that leads to one`;
+
+/** The anomalies of records that belong to no session, one list per record (its own, then why). */
+function unroutedAnomalies(
+  state: MutableState,
+  flow: number,
+  uncorrelated: (kind: string) => string,
+): { at: number; key: number; anomalies: Anomaly[] }[] {
+  const { anomalies, owners } = replay(state, flow);
+  const atoms = state.atoms;
+  const entries: { at: number; key: number; anomalies: Anomaly[] }[] = [];
+  let next = 0;
+  for (let i = 0; i < atoms.length; i += STRIDE) {
+    const own: Anomaly[] = [];
+    while (next < anomalies.length && owners[next] === i) own.push(anomalies[next++]);
+    const kind = kindAt(state, i);
+    if (!isRefused(atoms[i + INFO]) && kind !== undefined) {
+      own.push(anomalyAbout(state, i, finding('uncorrelated', uncorrelated(kind))));
+    }
+    entries.push({ at: atoms[i + AT], key: atoms[i + KEY], anomalies: own });
+  }
+  return entries;
+}
+
+/** A one-record state of a parsed record. */
+function thawOne(parsed: ParsedRecord): MutableState {
+  const state = thaw(initialSession(''));
+  applyInPlace(state, parsed);
+  return state;
+}
+
+function isContest(entry: MutableState | Contest): entry is Contest {
+  return 'earliest' in entry;
+}
+
+/** The (at, key) of the earliest record of a session carrying an id (its atoms are sorted). */
+function earliestCarrier(session: MutableState, id: number): [number, number] {
+  const atoms = session.atoms;
+  for (let i = 0; i < atoms.length; i += STRIDE) {
+    const info = atoms[i + INFO];
+    if (!hasFlag(info, FLAG.carrier)) continue;
+    const note = hasFlag(info, FLAG.note) ? noteOf(session, atoms[i + AT], atoms[i + KEY]) : undefined;
+    if ((note?.ids ?? [atoms[i + AUX]]).includes(id)) return [atoms[i + AT], atoms[i + KEY]];
+  }
+  return [Number.POSITIVE_INFINITY, 0];
+}
+
+/** One atom (with its note and strings) as a one-record state. */
+function extractAtom(state: MutableState, index: number): MutableState {
+  const at = state.atoms[index + AT];
+  const key = state.atoms[index + KEY];
+  const note = noteOf(state, at, key);
+  return {
+    interviewId: '',
+    atoms: state.atoms.slice(index, index + STRIDE),
+    strings: state.strings,
+    notes: note === undefined ? [] : [note],
+  };
+}
+
+const sameIdentity = (record: MutableState, note: Note) => record.atoms[AT] === note.at && record.atoms[KEY] === note.key;
+
+/** Session ids in code-unit order (the same on every machine, unlike a locale compare). */
+const compareIds = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

@@ -3,7 +3,8 @@
  * of its view, its delivery records, the failures of recent attempts and the time. The poller
  * (`src/poller/`) only carries the plan out; every decision about polling is made here.
  */
-import type { DeliveryRecord } from '../records/parse.js';
+import type { RawDeliveryRecord } from '../records/record.js';
+import { parseTime as parseIsoTime } from '../records/time.js';
 import type { Millis, SessionView } from '../types.js';
 
 /** How polls are paced. Every field has a default (`DEFAULT_POLL_POLICY`). */
@@ -69,17 +70,13 @@ export type PollPlan =
 /** The part of the view the schedule reads. */
 export type ScheduledView = Pick<SessionView, 'interviewId' | 'terminal' | 'pollRequested'>;
 
-const parseTime = (text: unknown): Millis | undefined => {
-  if (typeof text !== 'string') return undefined;
-  const ms = Date.parse(text);
-  return Number.isNaN(ms) ? undefined : ms;
-};
+const parseTime = (text: unknown): Millis | undefined => (typeof text === 'string' ? parseIsoTime(text) : undefined);
 
 /**
  * Read a session's activity from its delivery records (in any order). Records whose times
  * cannot be read are skipped. Pure.
  */
-export function activityOf(records: readonly DeliveryRecord[]): SessionActivity {
+export function activityOf(records: readonly RawDeliveryRecord[]): SessionActivity {
   let firstSeenAt = Number.POSITIVE_INFINITY;
   let lastWebhookAt: Millis | undefined;
   const polls: Millis[] = [];

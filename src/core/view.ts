@@ -1,100 +1,121 @@
 /**
- * The session view (SPEC 2.2): status, decision, fetchable modules and anomalies, derived from a
- * session's state. Fetchability is read from the modules table (`src/vendor/modules.ts`).
+ * The session view: status, decision, fetchable modules and anomalies. Status, decision and
+ * fetchability are read from the machines' final states and tags (a module's region tagged
+ * `final` or `preliminary`, the review region's state); nothing here decides them a second time.
+ * What must be fetched again and the anomalies come from the same replay of the records.
  */
-import type { FlowConfig, ModuleAccess, ModuleName, Refetch, SessionView } from '../types.js';
-import { COMPLETED, MODULE_NAMES, MODULES, type StateRef } from '../vendor/modules.js';
-import { DECISION_RANK, highestStatus, impliedBy, STATUS_FACTS } from '../vendor/statuses.js';
-import { decide, decisionStatus } from './decision.js';
-import { itemsOf } from './keyed.js';
-import type { SessionState } from './session.js';
+import { decisionStatus, settlingPoll } from '../../machines/index.js';
+import { isoTime } from '../records/time.js';
+import type { Anomaly, Decision, FlowConfig, ModuleAccess, ModuleName, SessionView } from '../types.js';
+import { flowBits, MODULE_NAMES, MODULES, STAGE_TAGS } from '../vendor/modules.js';
+import { DECISION_RANK, STATUS_FACTS } from '../vendor/statuses.js';
+import { compiledMachines, type Machines, type Replayed, replay, statusOf } from './replay.js';
+import type { MutableState, SessionState } from './state.js';
 
-const iso = (ms: number) => new Date(ms).toISOString();
+/** What the machines' states say: the parts of the view they decide. */
+export type MachineReading = Pick<
+  SessionView,
+  'status' | 'decision' | 'fetchable' | 'pollRequested' | 'terminal' | 'session'
+> & { readonly stages: Readonly<Partial<Record<ModuleName, 'final' | 'preliminary'>>>; readonly evidence: Readonly<Partial<Record<ModuleName, string>>> };
 
-/** Whether a session's machines are in the state a table names. */
-export function matchesState(state: SessionState, ref: StateRef): boolean {
-  const [machine, region, value] = ref.split('.') as [keyof SessionState['machines'], string, string];
-  return state.machines[machine].value[region] === value;
-}
+/** The decision each state of the review region stands for. */
+const DECISION_OF_REVIEW: Readonly<Record<string, Decision>> = {
+  none: 'none',
+  pendingReview: 'pending-review',
+  approved: 'approved',
+  rejected: 'rejected',
+  conflict: 'conflict',
+};
 
-function refetchOf(state: SessionState, module: ModuleName): Pick<ModuleAccess, 'refetch' | 'refs'> {
-  const kind = MODULES[module].refetch;
-  if (kind === 'decisions') {
-    const times = [
-      ...itemsOf(state.machines.onboarding.context.review.decisions)
-        .filter((item) => item.status !== null)
-        .map((item) => item.at),
-      ...itemsOf(state.machines.evidence.context.ineFinished).map((item) => item.at),
-    ];
-    if (times.length === 0) return {};
-    const refetch: Refetch = {
-      reason: 'a manual-review decision or a finished INE scraping changed the score',
-      after: iso(Math.max(...times)),
-      count: times.length,
-    };
-    return { refetch };
-  }
-  if (kind === 'watchlist-updates') {
-    const byRef = new Map<string, { updates: number; at: number }>();
-    for (const update of itemsOf(state.machines.evidence.context.watchlist)) {
-      const known = byRef.get(update.ref);
-      byRef.set(update.ref, { updates: (known?.updates ?? 0) + 1, at: Math.max(known?.at ?? 0, update.at) });
-    }
-    const refs = [...byRef.entries()]
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([ref, { updates, at }]) => ({ ref, updates, after: iso(at) }));
-    const total = refs.reduce((sum, ref) => sum + ref.updates, 0);
-    const latest = Math.max(...[...byRef.values()].map((entry) => entry.at));
-    return {
-      refs,
-      refetch: {
-        reason: 'each watchlist update asks for its results to be fetched again',
-        after: iso(latest),
-        count: total,
-      },
-    };
-  }
-  return {};
-}
-
-function accessOf(state: SessionState, module: ModuleName, flow: FlowConfig | undefined): ModuleAccess | undefined {
-  const fact = MODULES[module];
-  const completed =
-    matchesState(state, COMPLETED) &&
-    (fact.byCompletion === 'always' ||
-      (fact.byCompletion === 'if-in-flow' && (flow === undefined || flow.modules.includes(module as never))));
-  const finalBy = fact.final.filter((ref) => matchesState(state, ref));
-  if (completed) finalBy.push(COMPLETED);
-  const stage = finalBy.length > 0 ? 'final' : 'preliminary';
-  const evidence = finalBy.length > 0 ? finalBy : fact.preliminary.filter((ref) => matchesState(state, ref));
-  if (evidence.length === 0) return undefined;
-  return { stage, endpoints: fact.endpoints, evidence, ...refetchOf(state, module) };
-}
-
-/** The session view of SPEC 2.2. A flow configuration narrows what completion makes fetchable. */
-export function viewSession(state: SessionState, flow?: FlowConfig): SessionView {
-  const onboarding = state.machines.onboarding.context;
-  const decision = decide(onboarding.review);
-  let status = highestStatus(onboarding.known | impliedBy(onboarding.known));
-  if (STATUS_FACTS[status].rank === DECISION_RANK) status = decisionStatus(onboarding.review) ?? status;
-  const modules: Partial<Record<ModuleName, ModuleAccess>> = {};
+/** Read status, decision and fetchability from the machines' states alone. */
+export function readMachines(machines: Machines): MachineReading {
+  const { onboarding, session, evidence } = compiledMachines;
+  const decision = DECISION_OF_REVIEW[onboarding.regionState(machines.onboarding.index, 'review')];
+  let status = statusOf(machines.onboarding.context);
+  if (STATUS_FACTS[status].rank === DECISION_RANK) status = decisionStatus(machines.onboarding.context.decisions) ?? status;
+  const stages: Partial<Record<ModuleName, 'final' | 'preliminary'>> = {};
+  const evidenceOf: Partial<Record<ModuleName, string>> = {};
   const fetchable: ModuleName[] = [];
   for (const name of MODULE_NAMES) {
-    const access = accessOf(state, name, flow);
-    if (access === undefined) continue;
-    modules[name] = access;
+    const machine = MODULES[name].machine === 'onboarding' ? onboarding : evidence;
+    const index = MODULES[name].machine === 'onboarding' ? machines.onboarding.index : machines.evidence.index;
+    const stage = STAGE_TAGS.find((tag) => machine.hasTag(index, tag, name));
+    if (stage === undefined) continue;
+    stages[name] = stage;
+    evidenceOf[name] = `${machine.id}.${name}.${machine.regionState(index, name)}`;
     fetchable.push(name);
   }
   return {
-    interviewId: state.interviewId,
     status,
     decision,
     fetchable,
-    modules,
-    pollRequested: decision === 'conflict',
-    terminal: decision === 'approved' || decision === 'rejected',
-    session: state.machines.session.value.lifecycle,
-    anomalies: state.anomalies,
-    records: state.records,
+    stages,
+    evidence: evidenceOf,
+    pollRequested: onboarding.hasTag(machines.onboarding.index, 'pollRequested', 'review'),
+    terminal: onboarding.hasTag(machines.onboarding.index, 'terminal', 'review'),
+    session: session.regionState(machines.session.index, 'lifecycle'),
   };
+}
+
+/** Conflicts a poll has settled since say so, and by which poll. */
+function markSettled(replayed: Replayed, decision: Decision): Anomaly[] {
+  if (decision === 'conflict') return replayed.anomalies;
+  const poll = settlingPoll(replayed.machines.onboarding.context.decisions);
+  if (poll?.requestedAt === undefined) return replayed.anomalies;
+  const by = `settled since by the poll sent at ${isoTime(poll.requestedAt)} (${decision})`;
+  return replayed.anomalies.map((anomaly) =>
+    anomaly.code !== 'conflicting-decision'
+      ? anomaly
+      : { ...anomaly, message: anomaly.message.includes('it settles') ? anomaly.message : `${anomaly.message}; ${by}`, settled: true },
+  );
+}
+
+/** The view of a replayed session. */
+export function viewOf(interviewId: string, replayed: Replayed): SessionView {
+  const reading = readMachines(replayed.machines);
+  const modules: Partial<Record<ModuleName, ModuleAccess>> = {};
+  for (const name of reading.fetchable) {
+    const fact = MODULES[name];
+    const access: { -readonly [K in keyof ModuleAccess]: ModuleAccess[K] } = {
+      stage: reading.stages[name] as 'final' | 'preliminary',
+      endpoints: fact.endpoints,
+      evidence: [reading.evidence[name] as string],
+    };
+    if (fact.refetch === 'decisions' && replayed.scoreRefetch.count > 0) {
+      access.refetch = {
+        reason: 'a manual-review decision or a finished INE scraping changed the score',
+        after: isoTime(replayed.scoreRefetch.after),
+        count: replayed.scoreRefetch.count,
+      };
+    }
+    if (fact.refetch === 'watchlist-updates' && replayed.watchlist.size > 0) {
+      const refs = [...replayed.watchlist.entries()]
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([ref, { count, after }]) => ({ ref, updates: count, after: isoTime(after) }));
+      access.refs = refs;
+      access.refetch = {
+        reason: 'each watchlist update asks for its results to be fetched again',
+        after: isoTime(Math.max(...[...replayed.watchlist.values()].map((entry) => entry.after))),
+        count: refs.reduce((sum, ref) => sum + ref.updates, 0),
+      };
+    }
+    modules[name] = access;
+  }
+  return {
+    interviewId,
+    status: reading.status,
+    decision: reading.decision,
+    fetchable: reading.fetchable,
+    modules,
+    pollRequested: reading.pollRequested,
+    terminal: reading.terminal,
+    session: reading.session,
+    anomalies: markSettled(replayed, reading.decision),
+    records: replayed.records,
+  };
+}
+
+/** The session view. A flow configuration narrows what completion makes fetchable. */
+export function viewSession(state: SessionState | MutableState, flow?: FlowConfig): SessionView {
+  return viewOf(state.interviewId, replay(state, flowBits(flow)));
 }

@@ -8,10 +8,13 @@ import { getShortestPaths, getSimplePaths } from '@xstate/graph';
 import { type AnyStateMachine, initialTransition, transition } from 'xstate';
 import { type MachineName, MODELS } from '../../machines/index.js';
 import { Ledger } from '../core/ledger.js';
-import { initialSession } from '../core/session.js';
+import { sessionMachines } from '../core/replay.js';
+import { initialSession } from '../core/state.js';
 import { viewSession } from '../core/view.js';
-import type { DeliveryRecord } from '../records/parse.js';
+import { flowBits } from '../vendor/modules.js';
+import type { DeliveryRecord } from '../records/record.js';
 import type { EvidenceEvent, SessionView } from '../types.js';
+import type { OnboardingStatus } from '../vendor/statuses.js';
 import { GRAPH_EVENTS } from './events.js';
 
 /** One test vector: records in, state and view out. */
@@ -53,18 +56,18 @@ const iso = (step: number) => new Date(BASE + step * 1000).toISOString();
 /** The delivery record that carries a machine event. */
 export function recordOf(event: EvidenceEvent, interviewId: string = VECTOR_SESSION): DeliveryRecord {
   const receivedAt = iso(event.at);
-  const body = (fields: Record<string, unknown>) => ({ interviewId, ...fields });
+  const body = <T extends object>(fields: T) => ({ interviewId, ...fields });
   switch (event.type) {
     case 'video-selfie':
       return { kind: event.type, receivedAt, body: body({}) };
     case 'watchlist':
-      return { kind: event.type, receivedAt, body: body({ ref: event.ref, search_id: `search-${event.ref}` }) };
+      return { kind: event.type, receivedAt, body: body({ ref: 'ref-1', search_id: 'search-1' }) };
     case 'face-authentication':
       return { kind: event.type, receivedAt, body: body({ success: event.outcome === 'succeeded' }) };
     case 'work-history':
-      return { kind: event.type, receivedAt, body: body({ requestId: event.requestId, workHistory: {} }) };
+      return { kind: event.type, receivedAt, body: body({ requestId: 'request-1', workHistory: {} }) };
     case 'proof-of-payment':
-      return { kind: event.type, receivedAt, body: body({ requestId: event.requestId, totalCfdi: '100.00' }) };
+      return { kind: event.type, receivedAt, body: body({ requestId: 'request-1', totalCfdi: '100.00' }) };
     case 'authentication':
       return {
         kind: event.type,
@@ -87,15 +90,19 @@ export function recordOf(event: EvidenceEvent, interviewId: string = VECTOR_SESS
           interviewId,
           requestedAt: iso(event.requestedAt),
           receivedAt,
-          body: { onboardingStatus: event.type },
+          body: { onboardingStatus: event.type as OnboardingStatus },
         };
       }
-      return { kind: 'onboarding-status', receivedAt, body: body({ onboardingStatus: event.type }) };
+      return {
+        kind: 'onboarding-status',
+        receivedAt,
+        body: { interviewId, onboardingStatus: event.type as OnboardingStatus },
+      };
   }
 }
 
 function describeEvent(event: EvidenceEvent): Record<string, unknown> {
-  const { key: _key, at, ...rest } = event;
+  const { at, ...rest } = event;
   const out: Record<string, unknown> = { ...rest, at: iso(at) };
   if ('requestedAt' in event && event.requestedAt !== undefined) out.requestedAt = iso(event.requestedAt);
   return out;
@@ -106,6 +113,20 @@ function stateAfter(machine: AnyStateMachine, events: readonly EvidenceEvent[]):
   let [snapshot] = initialTransition(machine);
   for (const event of events) [snapshot] = transition(machine, snapshot, event);
   return snapshot.value as Record<string, string>;
+}
+
+/**
+ * A path's events on the vector's clock: one second apart, in path order (a poll sent half a
+ * second before its answer), so the core, which reads records in the order received, meets them
+ * in the order of the path.
+ */
+function timed(events: readonly EvidenceEvent[]): EvidenceEvent[] {
+  return events.map((event, index) => {
+    const at = index + 1;
+    return ('requestedAt' in event && event.requestedAt !== undefined
+      ? { ...event, at, requestedAt: at - 0.5 }
+      : { ...event, at }) as EvidenceEvent;
+  });
 }
 
 /**
@@ -136,13 +157,14 @@ export function machinePaths(name: MachineName, options: PathOptions = {}): Path
     for (const path of paths) found.push({ reaches: JSON.stringify(path.state.value), events: stepsOf(path) });
   }
   const max = options.max ?? Number.POSITIVE_INFINITY;
-  return found.slice(0, max).map(({ reaches, events: steps }) => {
+  return found.slice(0, max).map(({ reaches, events: pathEvents }) => {
+    const steps = timed(pathEvents);
     const state = stateAfter(machine, steps);
     const records = steps.map((event) => recordOf(event));
     const ledger = new Ledger();
     for (const record of records) ledger.add(record);
     const folded = ledger.state(VECTOR_SESSION) ?? initialSession(VECTOR_SESSION);
-    const foldedValue = folded.machines[name].value;
+    const foldedValue = sessionMachines(folded, flowBits(undefined))[name].value;
     if (JSON.stringify(foldedValue) !== JSON.stringify(state)) {
       throw new Error(
         `the records of the ${name} path to ${reaches} fold to ${JSON.stringify(foldedValue)}, but XState reaches ${JSON.stringify(state)}`,

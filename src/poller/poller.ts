@@ -16,7 +16,7 @@ import {
   type ScheduledView,
   type SessionActivity,
 } from '../core/schedule.js';
-import type { DeliveryRecord } from '../records/parse.js';
+import type { RawDeliveryRecord as DeliveryRecord } from '../records/record.js';
 import { recordIdOf } from '../service/handler.js';
 import type { Store } from '../store/types.js';
 import type { FlowConfig } from '../types.js';
@@ -164,7 +164,7 @@ export function createPoller(options: PollerOptions): Poller {
   const refresh = async (interviewId: string): Promise<void> => {
     const records = (await store.sessionRecords(interviewId)).map((stored) => stored.record);
     const ledger = new Ledger({ flow });
-    for (const record of records) ledger.add(record);
+    for (const record of records) ledger.addRaw(record);
     const view = ledger.view(interviewId);
     if (view === undefined) {
       known.delete(interviewId);

@@ -1,8 +1,10 @@
 /**
- * How anomalies are built: one severity per code (SPEC 2.2), and sentences that say what arrived,
- * what was expected, and what it means.
+ * How findings are built: one severity per code, and sentences that say what arrived, what was
+ * expected, and what it means, cut to a readable length. Equal findings are one shared object,
+ * so a million records with the same problem cost one message.
  */
-import type { Anomaly, AnomalyCode, RecordSource, Severity } from '../types.js';
+import type { AnomalyCode, Finding, Severity } from '../types.js';
+import { cut } from './json.js';
 
 /** The severity of each anomaly code: errors are data missing or contradicting. */
 export const SEVERITY: Readonly<Record<AnomalyCode, Severity>> = {
@@ -16,38 +18,34 @@ export const SEVERITY: Readonly<Record<AnomalyCode, Severity>> = {
   'deprecated-webhook': 'warning',
   'after-terminal': 'warning',
   uncorrelated: 'error',
+  'ambiguous-correlation': 'error',
 };
 
-/** Where an anomaly points: the record's kind, time and position. */
-export interface AnomalyContext {
-  readonly kind?: string;
-  readonly receivedAt?: string;
-  readonly source?: RecordSource;
+/** The longest message a finding carries. */
+export const MESSAGE_LIMIT = 400;
+
+/** What an invalid field was: its name, what was expected and what arrived. */
+export interface FieldDetail {
+  readonly field?: string;
+  readonly expected?: string;
+  readonly got?: string;
 }
 
-/** An anomaly with its severity, pointing at a record. */
-export function anomaly(
-  code: AnomalyCode,
-  message: string,
-  where: AnomalyContext,
-  detail?: { field?: string; expected?: string; got?: string },
-): Anomaly {
-  const result: Record<string, unknown> = { code, severity: SEVERITY[code], message };
-  if (where.kind !== undefined) result.kind = where.kind;
-  if (where.receivedAt !== undefined) result.receivedAt = where.receivedAt;
-  if (where.source !== undefined) result.source = where.source;
-  if (detail?.field !== undefined) result.field = detail.field;
-  if (detail?.expected !== undefined) result.expected = detail.expected;
-  if (detail?.got !== undefined) result.got = detail.got;
-  return result as unknown as Anomaly;
-}
+const interned = new Map<string, Finding>();
+const INTERN_LIMIT = 10_000;
 
-/** A short description of a value as it arrived, for "got …" in messages. */
-export function describeValue(value: unknown): string {
-  if (value === undefined) return 'nothing (the field is missing)';
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return `an array of ${value.length}`;
-  if (typeof value === 'object') return 'an object';
-  const text = JSON.stringify(value);
-  return `${typeof value} ${text.length > 40 ? `${text.slice(0, 37)}...` : text}`;
+/** A finding with its severity; equal findings are the same (frozen) object. */
+export function finding(code: AnomalyCode, message: string, detail?: FieldDetail): Finding {
+  const text = cut(message, MESSAGE_LIMIT);
+  const id = `${code}\u0000${text}\u0000${detail?.field ?? ''}\u0000${detail?.expected ?? ''}\u0000${detail?.got ?? ''}`;
+  const known = interned.get(id);
+  if (known !== undefined) return known;
+  const result: { -readonly [K in keyof Finding]: Finding[K] } = { code, severity: SEVERITY[code], message: text };
+  if (detail?.field !== undefined) result.field = cut(detail.field);
+  if (detail?.expected !== undefined) result.expected = cut(detail.expected, 120);
+  if (detail?.got !== undefined) result.got = cut(detail.got, 120);
+  Object.freeze(result);
+  // Messages quoting outside values can be all different: intern only so many.
+  if (interned.size < INTERN_LIMIT) interned.set(id, result);
+  return result;
 }

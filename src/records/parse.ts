@@ -1,74 +1,68 @@
 /**
- * Delivery records (SPEC 2.1) into typed evidence. Each webhook kind's body is parsed here, by
- * the schema in `BODY_PARSERS`. Nothing from the vendor makes this throw: a problem becomes an
- * anomaly that names the field, what was expected and what arrived.
+ * Delivery records into typed evidence. Each webhook kind's body is parsed here, by the schema in
+ * `BODY_PARSERS`. Nothing from outside makes this throw: a problem becomes a finding that names
+ * the field, what was expected and what arrived.
  */
 import { z } from 'zod';
-import type { Anomaly, DeliveryKey, EvidenceEvent, Millis, Outcome, RecordSource } from '../types.js';
+import type { DeliveryKey, EvidenceEvent, Finding, Millis, Outcome, RecordSource } from '../types.js';
 import { isWebhookKind, KIND_FACTS, type RecordKind } from '../vendor/kinds.js';
 import { isOnboardingStatus, STATUS_FACTS } from '../vendor/statuses.js';
-import { type AnomalyContext, anomaly, describeValue } from './anomaly.js';
-import { deliveryKey } from './key.js';
-
-/** A delivery record as it arrives (SPEC 2.1): the one input format. */
-export interface DeliveryRecord {
-  /** A webhook kind of SPEC 1.2, or `poll`. */
-  readonly kind: string;
-  /** When the receiver got it, by its own clock (ISO 8601). */
-  readonly receivedAt: string;
-  /** The vendor's body as it arrived. */
-  readonly body: unknown;
-  /** For a poll: when the request was sent. */
-  readonly requestedAt?: string;
-  /** For a poll: the session polled. */
-  readonly interviewId?: string;
-  /** What authentication saw. */
-  readonly headers?: Readonly<Record<string, string>>;
-  /** A delivery id, where a relay adds one. */
-  readonly id?: string;
-}
+import { type FieldDetail, finding } from './anomaly.js';
+import { cut, describeValue, hashJson, type JsonValue, quote, toPlainJson } from './json.js';
+import type { DeliveryRecord } from './record.js';
+import { isoTime, parseTime, TIME_FORMAT } from './time.js';
 
 /** A record read into evidence: where it belongs, what it proves, and what was odd about it. */
 export interface ParsedRecord {
-  readonly record: DeliveryRecord;
-  /** The kind is one this version knows. */
+  /** The record's kind as it arrived (`undefined` when it had none that could be read). */
+  readonly kind: string | undefined;
+  /** The kind is one this version knows (a webhook kind or `poll`). */
   readonly knownKind: boolean;
-  readonly at: Millis;
+  /**
+   * The envelope could not be read (not an object, no kind, no valid `receivedAt`, no body): the
+   * record is reported, never applied.
+   */
+  readonly refused: boolean;
+  /** When it was received; `undefined` for a record refused without a valid time. */
+  readonly at: Millis | undefined;
+  /** Its delivery: copies of one webhook share it (kind and canonical body). */
   readonly key: DeliveryKey;
-  /** The session (`interviewId`), when the record names it. */
+  /** The session it names, when it names one. */
   readonly sessionId: string | undefined;
-  /** Other ids that can lead to a session (`requestId:…`, `identity:…`). */
+  /** Ids that can lead to a session when it names none (`requestId:…`, `identity:…`), sorted. */
   readonly correlation: readonly string[];
-  /** The evidence, absent when the body could not be read as its kind. */
+  /** The evidence, absent when the record proves nothing (refused, unreadable body, unknown kind). */
   readonly event: EvidenceEvent | undefined;
-  /** What was odd about the record itself. */
-  readonly anomalies: readonly Anomaly[];
+  /** A watchlist update's search `ref`. */
+  readonly ref?: string;
+  /** What was odd about the record itself, whatever else arrived. */
+  readonly findings: readonly Finding[];
   readonly source: RecordSource | undefined;
 }
 
-/** The result of reading a record: parsed, or refused with the reason (and session, if known). */
-export type ParseResult =
-  | { readonly ok: true; readonly parsed: ParsedRecord }
-  | { readonly ok: false; readonly anomaly: Anomaly; readonly sessionId: string | undefined };
-
-type EventDraft = DistributiveOmit<EvidenceEvent, 'key' | 'at'>;
+type EventDraft = DistributiveOmit<EvidenceEvent, 'at'>;
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 interface BodyReading {
   readonly sessionId?: string;
   readonly correlation?: readonly string[];
   readonly event?: EventDraft;
-  readonly anomalies?: readonly Anomaly[];
+  readonly ref?: string;
+  readonly findings?: readonly Finding[];
 }
 
-type BodyParser = (body: unknown, record: DeliveryRecord, where: AnomalyContext) => BodyReading;
+type Body = Readonly<Record<string, JsonValue>>;
+type Envelope = Readonly<Record<string, JsonValue>>;
+
+/** Reads one kind's body; `at` is the record's receivedAt. */
+type BodyParser = (body: Body, envelope: Envelope, at: Millis) => BodyReading;
 
 const nonEmpty = z.string().min(1);
 
 function fieldAt(input: unknown, path: readonly PropertyKey[]): unknown {
   let value = input;
   for (const key of path) {
-    if (value === null || typeof value !== 'object') return undefined;
+    if (value === null || typeof value !== 'object' || !Object.hasOwn(value, key)) return undefined;
     value = (value as Record<PropertyKey, unknown>)[key];
   }
   return value;
@@ -87,66 +81,75 @@ function expectedOf(issue: z.core.$ZodIssue): string {
   }
 }
 
-/** Read a body with a schema; a failure becomes one `invalid-payload` anomaly per bad field. */
-function readWith<T>(schema: z.ZodType<T>, body: unknown, where: AnomalyContext): { data?: T; anomalies: Anomaly[] } {
+/** An `invalid-payload` finding about one field of a kind's body. */
+function invalidField(kind: string, field: string, expected: string, got: string, consequence: string): Finding {
+  return finding('invalid-payload', `${kind} body: field "${field}" expected ${expected}, got ${got}; ${consequence}`, {
+    field,
+    expected,
+    got,
+  });
+}
+
+/** Read a body with a schema; a failure becomes one `invalid-payload` finding per bad field. */
+function readWith<T>(schema: z.ZodType<T>, body: Body, kind: string): { data?: T; findings: Finding[] } {
   const result = schema.safeParse(body);
-  if (result.success) return { data: result.data, anomalies: [] };
+  if (result.success) return { data: result.data, findings: [] };
   return {
-    anomalies: result.error.issues.map((issue) => {
+    findings: result.error.issues.map((issue) => {
       const field = issue.path.length > 0 ? issue.path.map(String).join('.') : '(body)';
-      const expected = expectedOf(issue);
-      const got = describeValue(fieldAt(body, issue.path));
-      return anomaly(
-        'invalid-payload',
-        `${where.kind} body: field "${field}" expected ${expected}, got ${got}; the delivery is kept but proves nothing`,
-        where,
-        { field, expected, got },
+      return invalidField(
+        kind,
+        field,
+        expectedOf(issue),
+        describeValue(fieldAt(body, issue.path)),
+        'the delivery is kept but proves nothing',
       );
     }),
   };
 }
 
 function stringField(body: unknown, ...names: string[]): string | undefined {
-  if (body === null || typeof body !== 'object') return undefined;
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return undefined;
   for (const name of names) {
+    if (!Object.hasOwn(body, name)) continue;
     const value = (body as Record<string, unknown>)[name];
     if (typeof value === 'string' && value.length > 0) return value;
   }
   return undefined;
 }
 
-const identityKeys = (body: unknown): string[] => {
-  const keys: string[] = [];
+/** The identity ids a body carries (a face authentication names the identity, not the session). */
+const identityKeys = (body: Body): string[] => {
+  const keys = new Set<string>();
   for (const name of ['identityId', 'customerId']) {
     const value = stringField(body, name);
-    if (value !== undefined) keys.push(`identity:${value}`);
+    if (value !== undefined) keys.add(`identity:${value}`);
   }
-  return keys;
+  return [...keys].sort();
 };
 
-const requestKeys = (body: unknown): string[] => {
+const requestKeys = (body: Body): string[] => {
   const value = stringField(body, 'requestId');
   return value === undefined ? [] : [`requestId:${value}`];
 };
 
 /** A status from a webhook or a poll: known, unknown (kept, reported), or never a webhook. */
-function readStatus(status: string, where: AnomalyContext, requestedAt?: Millis): BodyReading {
+function readStatus(status: string, kind: string, requestedAt?: Millis): BodyReading {
   if (!isOnboardingStatus(status)) {
     return {
-      anomalies: [
-        anomaly(
+      findings: [
+        finding(
           'unknown-status',
-          `status "${status}" is not one this version knows; the delivery is kept, and a newer version may read it`,
-          where,
-          { field: 'onboardingStatus', expected: 'a documented onboarding status', got: JSON.stringify(status) },
+          `status ${quote(status)} is not one this version knows; the delivery is kept, and a newer version may read it`,
+          { field: 'onboardingStatus', expected: 'a documented onboarding status', got: quote(status) },
         ),
       ],
     };
   }
   if (requestedAt === undefined && !STATUS_FACTS[status].webhook) {
     return {
-      anomalies: [
-        anomaly('unknown-status', `status "${status}" is never sent as a webhook, only returned by a poll`, where, {
+      findings: [
+        finding('unknown-status', `status "${status}" is never sent as a ${kind} webhook, only returned by a poll`, {
           field: 'onboardingStatus',
           expected: 'a status the vendor sends as a webhook',
           got: JSON.stringify(status),
@@ -170,11 +173,11 @@ const OUTCOME_WORDS: Readonly<Record<string, Outcome>> = {
 };
 
 /** The outcome of a face authentication, from whichever field the body carries it in. */
-function outcomeOf(body: Record<string, unknown>): Outcome | undefined {
+function outcomeOf(body: Body): Outcome | undefined {
   if (typeof body.success === 'boolean') return body.success ? 'succeeded' : 'failed';
   for (const name of ['overallStatus', 'status', 'result']) {
-    const value = body[name];
-    if (typeof value === 'string') return OUTCOME_WORDS[value.toUpperCase()];
+    const value = Object.hasOwn(body, name) ? body[name] : undefined;
+    if (typeof value === 'string') return Object.hasOwn(OUTCOME_WORDS, value.toUpperCase()) ? OUTCOME_WORDS[value.toUpperCase()] : undefined;
   }
   return undefined;
 }
@@ -192,9 +195,9 @@ const sessionParser =
       | 'session-failed'
       | 'identity-enrolled',
   ): BodyParser =>
-  (body, _record, where) => {
-    const { data, anomalies } = readWith(sessionBody, body, where);
-    return { sessionId: data?.interviewId, correlation: identityKeys(body), event: data && { type }, anomalies };
+  (body) => {
+    const { data, findings } = readWith(sessionBody, body, type);
+    return { sessionId: data?.interviewId, correlation: identityKeys(body), event: data && { type }, findings };
   };
 
 const objectBody = z.record(z.string(), z.unknown());
@@ -211,128 +214,129 @@ const SCHEMAS = {
   ineScraping: z.object({ InterviewId: nonEmpty, ScrapingStatus: z.enum(['IN_PROGRESS', 'FINISHED']) }),
 } as const;
 
+/** A poll record's own fields: the session polled, and when the request was sent. */
+function readPoll(body: Body, envelope: Envelope, at: Millis): BodyReading {
+  const sessionId = stringField(envelope, 'interviewId');
+  const problems: Finding[] = [];
+  if (sessionId === undefined) {
+    const got = describeValue(envelope.interviewId);
+    problems.push(
+      finding('invalid-payload', `poll record: field "interviewId" expected the polled session, got ${got}`, {
+        field: 'interviewId',
+        expected: 'a non-empty string',
+        got,
+      }),
+    );
+  }
+  const requestedText = envelope.requestedAt;
+  let requestedAt = typeof requestedText === 'string' ? parseTime(requestedText) : undefined;
+  if (requestedAt === undefined) {
+    const got = describeValue(requestedText);
+    problems.push(
+      finding(
+        'invalid-payload',
+        `poll record: field "requestedAt" expected ${TIME_FORMAT}, got ${got}; without it a stale poll cannot be recognised`,
+        { field: 'requestedAt', expected: TIME_FORMAT, got },
+      ),
+    );
+  } else if (requestedAt > at) {
+    problems.push(
+      finding(
+        'invalid-payload',
+        `poll record: requestedAt ${isoTime(requestedAt)} is later than its receivedAt ${isoTime(at)}, which is impossible; it counts as sent at its receivedAt`,
+        { field: 'requestedAt', expected: 'a time no later than receivedAt', got: isoTime(requestedAt) },
+      ),
+    );
+    requestedAt = at;
+  }
+  const errorBody = SCHEMAS.pollError.safeParse(body);
+  if (errorBody.success && fieldAt(body, ['onboardingStatus']) === undefined) {
+    const message = stringField(body, 'message') ?? errorBody.data.error;
+    problems.push(
+      finding(
+        'invalid-payload',
+        `poll answered an error (${errorBody.data.status} ${cut(errorBody.data.error, 40)}: ${cut(message)}); it is no evidence of a status`,
+        { field: 'onboardingStatus', expected: 'a status', got: `an error ${errorBody.data.status}` },
+      ),
+    );
+    return { sessionId, findings: problems };
+  }
+  const { data, findings } = readWith(SCHEMAS.poll, body, 'poll');
+  problems.push(...findings);
+  // A poll without its session or its send time proves nothing; an impossible send time still does.
+  if (!data || sessionId === undefined || requestedAt === undefined) return { sessionId, findings: problems };
+  const status = readStatus(data.onboardingStatus, 'poll', requestedAt);
+  return { sessionId, ...status, findings: [...problems, ...(status.findings ?? [])] };
+}
+
 /** How each kind's body is read: where it is parsed, and what evidence it gives. */
 export const BODY_PARSERS: Readonly<Record<RecordKind, BodyParser>> = {
-  'onboarding-status': (body, _record, where) => {
-    const { data, anomalies } = readWith(SCHEMAS.onboardingStatus, body, where);
-    if (!data) return { sessionId: stringField(body, 'interviewId'), anomalies };
-    return { sessionId: data.interviewId, ...readStatus(data.onboardingStatus, where) };
+  'onboarding-status': (body) => {
+    const { data, findings } = readWith(SCHEMAS.onboardingStatus, body, 'onboarding-status');
+    if (!data) return { sessionId: stringField(body, 'interviewId'), findings };
+    return { sessionId: data.interviewId, ...readStatus(data.onboardingStatus, 'onboarding-status') };
   },
-  poll: (body, record, where) => {
-    const requestedAt = record.requestedAt === undefined ? Number.NaN : Date.parse(record.requestedAt);
-    const sessionId =
-      typeof record.interviewId === 'string' && record.interviewId.length > 0 ? record.interviewId : undefined;
-    const problems: Anomaly[] = [];
-    if (sessionId === undefined) {
-      problems.push(
-        anomaly(
-          'invalid-payload',
-          `poll record: field "interviewId" expected the polled session, got ${describeValue(record.interviewId)}`,
-          where,
-          {
-            field: 'interviewId',
-            expected: 'a non-empty string',
-            got: describeValue(record.interviewId),
-          },
-        ),
-      );
-    }
-    if (Number.isNaN(requestedAt)) {
-      problems.push(
-        anomaly(
-          'invalid-payload',
-          `poll record: field "requestedAt" expected an ISO 8601 time, got ${describeValue(record.requestedAt)}; without it a stale poll cannot be recognised`,
-          where,
-          { field: 'requestedAt', expected: 'an ISO 8601 time', got: describeValue(record.requestedAt) },
-        ),
-      );
-    }
-    const errorBody = SCHEMAS.pollError.safeParse(body);
-    if (errorBody.success && fieldAt(body, ['onboardingStatus']) === undefined) {
-      const message = stringField(body, 'message') ?? errorBody.data.error;
-      problems.push(
-        anomaly(
-          'invalid-payload',
-          `poll answered an error (${errorBody.data.status} ${errorBody.data.error}: ${message}); it is no evidence of a status`,
-          where,
-          { field: 'onboardingStatus', expected: 'a status', got: `an error ${errorBody.data.status}` },
-        ),
-      );
-      return { sessionId, anomalies: problems };
-    }
-    const { data, anomalies } = readWith(SCHEMAS.poll, body, where);
-    problems.push(...anomalies);
-    if (!data || problems.length > 0) return { sessionId, anomalies: problems };
-    return { sessionId, ...readStatus(data.onboardingStatus, where, requestedAt) };
+  poll: readPoll,
+  'video-selfie': (body) => {
+    const { data, findings } = readWith(sessionBody, body, 'video-selfie');
+    return { sessionId: data?.interviewId, event: data && { type: 'video-selfie' }, findings };
   },
-  'video-selfie': (body, _record, where) => {
-    const { data, anomalies } = readWith(sessionBody, body, where);
-    return { sessionId: data?.interviewId, event: data && { type: 'video-selfie' }, anomalies };
-  },
-  watchlist: (body, _record, where) => {
-    const { data, anomalies } = readWith(SCHEMAS.watchlist, body, where);
+  watchlist: (body) => {
+    const { data, findings } = readWith(SCHEMAS.watchlist, body, 'watchlist');
     return {
       sessionId: data?.interviewId ?? stringField(body, 'interviewId'),
-      event: data && { type: 'watchlist', ref: data.ref },
-      anomalies,
+      event: data && { type: 'watchlist' },
+      ...(data ? { ref: data.ref } : {}),
+      findings,
     };
   },
-  'face-authentication': (body, _record, where) => {
+  'face-authentication': (body) => {
     const sessionId = stringField(body, 'interviewId');
     const correlation = identityKeys(body);
-    const { data, anomalies } = readWith(objectBody, body, where);
-    if (!data) return { sessionId, correlation, anomalies };
-    const problems: Anomaly[] = [];
+    const problems: Finding[] = [];
     if (sessionId === undefined && correlation.length === 0) {
       problems.push(
-        anomaly(
+        finding(
           'invalid-payload',
           'face-authentication body: expected "interviewId" or an identity id ("identityId", "customerId"), got neither',
-          where,
-          {
-            field: 'interviewId',
-            expected: 'interviewId, identityId or customerId',
-            got: 'nothing',
-          },
+          { field: 'interviewId', expected: 'interviewId, identityId or customerId', got: 'nothing' },
         ),
       );
     }
-    const outcome = outcomeOf(data);
+    const outcome = outcomeOf(body);
     if (outcome === undefined) {
-      const got = describeValue(data.success ?? data.status ?? data.result);
+      const got = describeValue(body.success ?? body.status ?? body.result);
       problems.push(
-        anomaly(
+        finding(
           'invalid-payload',
           `face-authentication body: expected a success or failure ("success": true/false, or "status"/"result" PASS/FAIL), got ${got}`,
-          where,
-          {
-            field: 'success',
-            expected: 'a success or failure',
-            got,
-          },
+          { field: 'success', expected: 'a success or failure', got },
         ),
       );
     }
-    return { sessionId, correlation, anomalies: problems, event: outcome && { type: 'face-authentication', outcome } };
-  },
-  'work-history': (body, _record, where) => {
-    const sessionId = stringField(body, 'interviewId');
-    const correlation = requestKeys(body);
-    const { data, anomalies } = readWith(SCHEMAS.workHistory, body, where);
     return {
       sessionId,
       correlation,
-      anomalies,
-      event: data && { type: 'work-history', requestId: stringField(body, 'requestId') },
+      findings: problems,
+      event: outcome && { type: 'face-authentication', outcome },
     };
   },
-  'proof-of-payment': (body, _record, where) => {
-    const { data, anomalies } = readWith(SCHEMAS.proofOfPayment, body, where);
+  'work-history': (body) => {
+    const { data, findings } = readWith(SCHEMAS.workHistory, body, 'work-history');
     return {
       sessionId: stringField(body, 'interviewId'),
       correlation: requestKeys(body),
-      anomalies,
-      event: data && { type: 'proof-of-payment', requestId: data.requestId },
+      findings,
+      event: data && { type: 'work-history' },
+    };
+  },
+  'proof-of-payment': (body) => {
+    const { data, findings } = readWith(SCHEMAS.proofOfPayment, body, 'proof-of-payment');
+    return {
+      sessionId: stringField(body, 'interviewId'),
+      correlation: requestKeys(body),
+      findings,
+      event: data && { type: 'proof-of-payment' },
     };
   },
   'session-started': sessionParser('session-started'),
@@ -341,154 +345,182 @@ export const BODY_PARSERS: Readonly<Record<RecordKind, BodyParser>> = {
   'session-succeeded': sessionParser('session-succeeded'),
   'session-failed': sessionParser('session-failed'),
   'identity-enrolled': sessionParser('identity-enrolled'),
-  authentication: (body, _record, where) => {
-    const { data, anomalies } = readWith(SCHEMAS.authentication, body, where);
+  authentication: (body) => {
+    const { data, findings } = readWith(SCHEMAS.authentication, body, 'authentication');
     return {
       sessionId: stringField(body, 'interviewId'),
       correlation: identityKeys(body),
-      anomalies,
+      findings,
       event: data && { type: 'authentication', outcome: data.overallStatus === 'PASS' ? 'succeeded' : 'failed' },
     };
   },
-  'ine-scraping': (body, _record, where) => {
-    const { data, anomalies } = readWith(SCHEMAS.ineScraping, body, where);
+  'ine-scraping': (body) => {
+    const { data, findings } = readWith(SCHEMAS.ineScraping, body, 'ine-scraping');
     return {
       sessionId: stringField(body, 'InterviewId', 'interviewId'),
-      anomalies,
+      findings,
       event: data && { type: 'ine-scraping', progress: data.ScrapingStatus },
     };
   },
 };
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
+const isObject = (value: unknown): value is Record<string, JsonValue> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
 
-/**
- * Read one delivery record. Never throws: an envelope that cannot be read (not an object, no
- * kind, no valid `receivedAt`) is refused with an anomaly; a body that cannot be read as its kind
- * is kept, with `invalid-payload` anomalies and no evidence.
- */
-export function parseRecord(input: unknown, source?: RecordSource): ParseResult {
-  const where: AnomalyContext = { source };
-  if (!isObject(input)) {
-    return {
-      ok: false,
-      sessionId: undefined,
-      anomaly: anomaly(
-        'invalid-payload',
-        `a delivery record must be a JSON object, got ${describeValue(input)}`,
-        where,
-        {
-          field: '(record)',
-          expected: 'an object',
-          got: describeValue(input),
-        },
-      ),
-    };
-  }
-  const kind = typeof input.kind === 'string' ? input.kind : undefined;
-  const receivedAt = typeof input.receivedAt === 'string' ? input.receivedAt : undefined;
-  const at = receivedAt === undefined ? Number.NaN : Date.parse(receivedAt);
-  const here: AnomalyContext = { kind, receivedAt, source };
-  const guessSession = (): string | undefined =>
-    stringField(input, 'interviewId') ?? stringField(input.body, 'interviewId', 'InterviewId');
-  const refuse = (field: string, expected: string, got: unknown): ParseResult => ({
-    ok: false,
-    sessionId: guessSession(),
-    anomaly: anomaly(
-      'invalid-payload',
-      `delivery record: field "${field}" expected ${expected}, got ${describeValue(got)}; the record cannot be applied`,
-      here,
-      { field, expected, got: describeValue(got) },
-    ),
-  });
-  if (kind === undefined || kind.length === 0) return refuse('kind', 'a webhook kind or "poll"', input.kind);
-  if (Number.isNaN(at)) return refuse('receivedAt', 'an ISO 8601 time', input.receivedAt);
-  if (!isObject(input.body)) return refuse('body', 'the vendor body as a JSON object', input.body);
-  const record = input as unknown as DeliveryRecord;
-  const body = record.body;
+const NO_IDS: readonly string[] = [];
 
-  if (kind !== 'poll' && !isWebhookKind(kind)) {
-    const sessionId = guessSession();
-    return {
-      ok: true,
-      parsed: {
-        record,
-        knownKind: false,
-        at,
-        key: deliveryKey(kind, body),
-        sessionId,
-        correlation: [],
-        event: undefined,
-        anomalies: [
-          anomaly(
-            'unknown-kind',
-            `kind "${kind}" is not a webhook this version knows; the delivery is kept, and a newer version may read it`,
-            here,
-            {
-              field: 'kind',
-              expected: 'a webhook kind of the vendor, or "poll"',
-              got: JSON.stringify(kind),
-            },
-          ),
-        ],
-        source,
-      },
-    };
-  }
-  const reading = BODY_PARSERS[kind](body, record, here);
-  const anomalies = [...(reading.anomalies ?? [])];
-  if (kind !== 'poll' && KIND_FACTS[kind].deprecated !== undefined) {
-    anomalies.push(
-      anomaly('deprecated-webhook', `the ${kind} webhook is deprecated: ${KIND_FACTS[kind].deprecated}`, here),
-    );
-  }
-  // Copies of one webhook share kind and body; a watchlist delivery and a poll are each their own.
-  const key =
-    kind === 'poll'
-      ? deliveryKey(kind, body, record.interviewId, record.requestedAt, at)
-      : isWebhookKind(kind) && KIND_FACTS[kind].everyDeliveryCounts
-        ? deliveryKey(kind, body, at)
-        : deliveryKey(kind, body);
-  const event = reading.event === undefined ? undefined : ({ ...reading.event, key, at } as EvidenceEvent);
+/** A record reported and never applied: its envelope cannot be read. */
+function refusedRecord(
+  kind: string | undefined,
+  at: Millis | undefined,
+  sessionId: string | undefined,
+  key: number,
+  found: Finding,
+  source: RecordSource | undefined,
+): ParsedRecord {
   return {
-    ok: true,
-    parsed: {
-      record,
-      knownKind: true,
-      at,
-      key,
-      sessionId: reading.sessionId,
-      correlation: reading.correlation ?? [],
-      event,
-      anomalies,
-      source,
-    },
+    kind,
+    knownKind: kind !== undefined && (kind === 'poll' || isWebhookKind(kind)),
+    refused: true,
+    at,
+    key: key as DeliveryKey,
+    sessionId,
+    correlation: NO_IDS,
+    event: undefined,
+    findings: [found],
+    source,
   };
 }
 
-/** Read one line of a JSON Lines log: a line that is not JSON is refused with an anomaly. */
-export function parseLine(line: string, source?: RecordSource): ParseResult {
-  let value: unknown;
+/** Read a record that is plain JSON data (what `JSON.parse` returns). Never throws. */
+function readPlain(input: JsonValue, source: RecordSource | undefined, identity: () => number): ParsedRecord {
+  if (!isObject(input)) {
+    const got = describeValue(input);
+    return refusedRecord(
+      undefined,
+      undefined,
+      undefined,
+      identity(),
+      finding('invalid-payload', `a delivery record must be a JSON object, got ${got}`, {
+        field: '(record)',
+        expected: 'an object',
+        got,
+      }),
+      source,
+    );
+  }
+  const kind = typeof input.kind === 'string' && input.kind.length > 0 ? input.kind : undefined;
+  const receivedAt = typeof input.receivedAt === 'string' ? input.receivedAt : undefined;
+  const at = receivedAt === undefined ? undefined : parseTime(receivedAt);
+  const guessSession = (): string | undefined =>
+    stringField(input, 'interviewId') ?? stringField(input.body, 'interviewId', 'InterviewId');
+  const refuse = (field: string, expected: string, got: unknown): ParsedRecord => {
+    const described = describeValue(got);
+    return refusedRecord(
+      kind,
+      at,
+      guessSession(),
+      identity(),
+      finding(
+        'invalid-payload',
+        `delivery record: field "${field}" expected ${expected}, got ${described}; the record cannot be applied`,
+        { field, expected, got: described } satisfies FieldDetail,
+      ),
+      source,
+    );
+  };
+  if (kind === undefined) return refuse('kind', 'a webhook kind or "poll"', input.kind);
+  if (at === undefined) return refuse('receivedAt', TIME_FORMAT, input.receivedAt);
+  if (!isObject(input.body)) return refuse('body', 'the vendor body as a JSON object', input.body);
+  const body = input.body;
+
+  if (kind !== 'poll' && !isWebhookKind(kind)) {
+    return {
+      kind,
+      knownKind: false,
+      refused: false,
+      at,
+      key: hashJson(body, kind) as DeliveryKey,
+      sessionId: guessSession(),
+      correlation: NO_IDS,
+      event: undefined,
+      findings: [
+        finding(
+          'unknown-kind',
+          `kind ${quote(kind)} is not a webhook this version knows; the delivery is kept, and a newer version may read it`,
+          { field: 'kind', expected: 'a webhook kind of the vendor, or "poll"', got: quote(kind) },
+        ),
+      ],
+      source,
+    };
+  }
+  const reading = BODY_PARSERS[kind](body, input, at);
+  // Copies of one webhook share kind and body; a watchlist delivery and a poll are each their own.
+  const key =
+    kind === 'poll'
+      ? hashJson(body, kind, stringField(input, 'interviewId') ?? '', String(input.requestedAt), at)
+      : KIND_FACTS[kind].everyDeliveryCounts
+        ? hashJson(body, kind, at)
+        : hashJson(body, kind);
+  return {
+    kind,
+    knownKind: true,
+    refused: false,
+    at,
+    key: key as DeliveryKey,
+    sessionId: reading.sessionId,
+    correlation: reading.correlation ?? NO_IDS,
+    event: reading.event === undefined ? undefined : ({ ...reading.event, at } as EvidenceEvent),
+    ...(reading.ref === undefined ? {} : { ref: reading.ref }),
+    findings: reading.findings ?? [],
+    source,
+  };
+}
+
+/**
+ * Read one delivery record: any value a host passes (getters that throw, cycles, BigInts,
+ * Proxies included). Never throws: an envelope that cannot be read (not an object, no kind, no
+ * valid `receivedAt`) gives a refused record with its finding; a body that cannot be read as its
+ * kind is kept with `invalid-payload` findings and no evidence.
+ */
+export function parseRecord(input: DeliveryRecord | unknown, source?: RecordSource): ParsedRecord {
+  const plain = toPlainJson(input);
+  if (!plain.ok) {
+    return refusedRecord(
+      undefined,
+      undefined,
+      undefined,
+      hashJson(null, 'unreadable', plain.field, plain.problem),
+      finding('invalid-payload', `the record cannot be read as JSON: ${plain.problem} (at ${plain.field})`, {
+        field: plain.field,
+        expected: 'a JSON value',
+        got: plain.problem,
+      }),
+      source,
+    );
+  }
+  return readPlain(plain.value, source, () => hashJson(plain.value, 'record'));
+}
+
+/** Read one line of a JSON Lines log: a line that is not JSON is refused with a finding. */
+export function parseLine(line: string, source?: RecordSource): ParsedRecord {
+  let value: JsonValue;
   try {
     value = JSON.parse(line);
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    return {
-      ok: false,
-      sessionId: undefined,
-      anomaly: anomaly(
-        'invalid-payload',
-        `the line is not JSON (${reason}); it cannot be read as a delivery record`,
-        { source },
-        {
-          field: '(line)',
-          expected: 'a JSON object',
-          got: describeValue(line.length > 40 ? `${line.slice(0, 37)}...` : line),
-        },
-      ),
-    };
+    const reason = cut(error instanceof Error ? error.message : String(error), 120);
+    return refusedRecord(
+      undefined,
+      undefined,
+      undefined,
+      hashJson(line, 'line'),
+      finding('invalid-payload', `the line is not JSON (${reason}); it cannot be read as a delivery record`, {
+        field: '(line)',
+        expected: 'a JSON object',
+        got: describeValue(line),
+      }),
+      source,
+    );
   }
-  return parseRecord(value, source);
+  return readPlain(value, source, () => hashJson(value, 'record'));
 }

@@ -6,10 +6,11 @@
  */
 import { createHash } from 'node:crypto';
 import { Ledger } from '../core/ledger.js';
-import { canonicalJson } from '../records/key.js';
-import { type DeliveryRecord, parseRecord } from '../records/parse.js';
+import { canonicalJson } from '../records/json.js';
+import { parseRecord } from '../records/parse.js';
+import type { RawDeliveryRecord as DeliveryRecord } from '../records/record.js';
 import type { AppendOutcome, Store, StoredRecord } from '../store/types.js';
-import type { Anomaly, Decision, FlowConfig, SessionView } from '../types.js';
+import type { Anomaly, Decision, Finding, FlowConfig, SessionView } from '../types.js';
 import { isWebhookKind } from '../vendor/kinds.js';
 import { isOnboardingStatus } from '../vendor/statuses.js';
 import { Authenticator, type AuthOptions } from './auth.js';
@@ -160,7 +161,7 @@ class FoldCache {
 
   /** Apply one more record to a fold. */
   apply(fold: Fold, stored: StoredRecord): void {
-    fold.ledger.add(stored.record);
+    fold.ledger.addRaw(stored.record);
     fold.seqs.push(stored.seq);
   }
 }
@@ -186,7 +187,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
   /** A session's view: its stored records folded by the core. */
   const viewOf = async (interviewId: string): Promise<SessionView | undefined> => {
     const ledger = new Ledger({ flow });
-    for (const stored of await store.sessionRecords(interviewId)) ledger.add(stored.record);
+    for (const stored of await store.sessionRecords(interviewId)) ledger.addRaw(stored.record);
     return ledger.view(interviewId);
   };
 
@@ -196,7 +197,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
    * of no named session counts what was odd about the record itself.
    */
   const countAnomalies = async (
-    own: readonly Anomaly[],
+    own: readonly Finding[],
     interviewId: string | undefined,
     waiting: boolean,
     seq: number,
@@ -263,16 +264,16 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       ...(Object.keys(checked.seen).length > 0 ? { headers: checked.seen } : {}),
     };
     // The core reads the record only to say where it belongs; it is stored as it arrived.
-    const result = parseRecord(record);
-    const anomalies: readonly Anomaly[] = result.ok ? result.parsed.anomalies : [result.anomaly];
+    const parsed = parseRecord(record);
+    const anomalies: readonly Finding[] = parsed.findings;
     let outcome: AppendOutcome | undefined;
     try {
       [outcome] = await store.append([
         {
           record,
           recordId: recordIdOf(record),
-          interviewId: result.ok ? result.parsed.sessionId : result.sessionId,
-          correlation: result.ok ? result.parsed.correlation : [],
+          interviewId: parsed.sessionId,
+          correlation: parsed.refused ? [] : parsed.correlation,
         },
       ]);
     } catch (error) {
@@ -286,8 +287,8 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     changes.notify();
     if (outcome?.inserted) {
       const { seq } = outcome;
-      const named = result.ok ? result.parsed.sessionId : result.sessionId;
-      const waiting = result.ok && result.parsed.correlation.length > 0;
+      const named = parsed.sessionId;
+      const waiting = !parsed.refused && parsed.correlation.length > 0;
       const counted = async () => {
         // A delivery that names no session may belong to one through a correlation id: the store knows.
         const interviewId =

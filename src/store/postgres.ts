@@ -17,7 +17,7 @@
  *   (`default_transaction_isolation`) may still cause them.
  */
 import postgres from 'postgres';
-import type { DeliveryRecord } from '../records/parse.js';
+import type { RawDeliveryRecord as DeliveryRecord } from '../records/record.js';
 import type { AppendOutcome, RecordToStore, Store, StoredRecord } from './types.js';
 
 /** What happened when a commit was retried (for metrics and tests). */

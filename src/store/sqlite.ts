@@ -4,7 +4,7 @@
  * share one transaction (group commit); each caller is answered only after that commit.
  */
 import Database from 'better-sqlite3';
-import type { DeliveryRecord } from '../records/parse.js';
+import type { RawDeliveryRecord as DeliveryRecord } from '../records/record.js';
 import type { AppendOutcome, RecordToStore, Store, StoredRecord } from './types.js';
 
 /** Options of the SQLite store. */

@@ -3,7 +3,7 @@
  * implementations (embedded SQLite, PostgreSQL shared by several instances), one test suite.
  * It stores records exactly as SPEC 2.1 describes them; it decides nothing about them.
  */
-import type { DeliveryRecord } from '../records/parse.js';
+import type { RawDeliveryRecord as DeliveryRecord } from '../records/record.js';
 
 /** A record to store, with what the service read from it to find its session. */
 export interface RecordToStore {

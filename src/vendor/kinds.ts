@@ -47,6 +47,12 @@ interface KindFact {
    * the body is the same for every update of a watchlist search.
    */
   readonly everyDeliveryCounts?: boolean;
+  /** A session outcome: the decision it carries. */
+  readonly decision?: 'approved' | 'rejected';
+  /** The session awaits a person's review. */
+  readonly pendingReview?: boolean;
+  /** It moves the session lifecycle: arriving after the lifecycle passed it, it is late. */
+  readonly lifecycle?: boolean;
 }
 
 /** What each webhook kind means. */
@@ -60,11 +66,11 @@ export const KIND_FACTS: Readonly<Record<WebhookKind, KindFact>> = {
   'face-authentication': { meaning: 'a face authentication succeeded or failed' },
   'work-history': { meaning: 'the Mexican work-history result, in the body' },
   'proof-of-payment': { meaning: 'the Mexican proof-of-payment result, in the body' },
-  'session-started': { meaning: 'a Flow or Workflow session started' },
-  'session-progress': { meaning: 'an existing session link was resumed' },
-  'session-failed': { meaning: 'the session failed' },
-  'session-succeeded': { meaning: 'the session succeeded' },
-  'session-pending-review': { meaning: 'the session needs a manual review' },
+  'session-started': { meaning: 'a Flow or Workflow session started', lifecycle: true },
+  'session-progress': { meaning: 'an existing session link was resumed', lifecycle: true },
+  'session-failed': { meaning: 'the session failed', decision: 'rejected', lifecycle: true },
+  'session-succeeded': { meaning: 'the session succeeded', decision: 'approved', lifecycle: true },
+  'session-pending-review': { meaning: 'the session needs a manual review', pendingReview: true, lifecycle: true },
   'identity-enrolled': { meaning: 'the identity was enrolled' },
   authentication: {
     meaning: 'an old 1:1 or 1:N login result',

@@ -31,6 +31,8 @@ interface StatusFact {
   readonly decision?: 'approved' | 'rejected';
   /** `UNKNOWN` is never sent as a webhook, only returned by a poll. */
   readonly webhook: boolean;
+  /** The session is complete: all collected data can be fetched (data complete, not approved). */
+  readonly completes?: boolean;
 }
 
 const MIDDLE: readonly EvidenceStatus[] = [
@@ -49,7 +51,7 @@ export const STATUS_FACTS: Readonly<Record<OnboardingStatus, StatusFact>> = {
   POST_PROCESSING_FINISHED: { rank: 3, implies: ['ID_VALIDATION_FINISHED'], webhook: true },
   FACE_VALIDATION_FINISHED: { rank: 4, implies: [], webhook: true },
   GOVERNMENT_VALIDATION_FINISHED: { rank: 5, implies: [], webhook: true },
-  ONBOARDING_FINISHED: { rank: 6, implies: MIDDLE, webhook: true },
+  ONBOARDING_FINISHED: { rank: 6, implies: MIDDLE, webhook: true, completes: true },
   MANUAL_REVIEW_APPROVED: {
     rank: 7,
     implies: ['ONBOARDING_FINISHED'],
@@ -113,3 +115,21 @@ export function highestStatus(bits: number): OnboardingStatus {
   }
   return best;
 }
+
+/** The statuses after which the session is complete: the completing one, and those implying it. */
+export const COMPLETING_STATUSES: readonly EvidenceStatus[] = ONBOARDING_STATUSES.filter(
+  (status): status is EvidenceStatus =>
+    STATUS_FACTS[status].completes === true ||
+    ONBOARDING_STATUSES.some((other) => STATUS_FACTS[other].completes && IMPLIED_BITS[status] & statusBit(other)),
+);
+
+/** The statuses of the flow-dependent middle: evidence of progress that does not complete. */
+export const MIDDLE_STATUSES: readonly EvidenceStatus[] = ONBOARDING_STATUSES.filter(
+  (status): status is EvidenceStatus =>
+    STATUS_FACTS[status].webhook && !COMPLETING_STATUSES.includes(status as EvidenceStatus),
+);
+
+/** The manual-review statuses: each carries a decision. */
+export const DECISION_STATUSES: readonly EvidenceStatus[] = ONBOARDING_STATUSES.filter(
+  (status): status is EvidenceStatus => STATUS_FACTS[status].decision !== undefined,
+);

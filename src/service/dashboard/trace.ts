@@ -6,9 +6,11 @@
  */
 import type { MachineName } from '../../../machines/index.js';
 import { Ledger } from '../../core/ledger.js';
-import { initialSession, type SessionState } from '../../core/session.js';
+import { sessionMachines } from '../../core/replay.js';
+import { initialSession, type SessionState } from '../../core/state.js';
 import type { StoredRecord } from '../../store/types.js';
 import type { Anomaly, FlowConfig } from '../../types.js';
+import { flowBits } from '../../vendor/modules.js';
 import { DIAGRAM_MACHINES } from './diagram.js';
 
 /** What one record did to the session. */
@@ -21,7 +23,7 @@ export interface TraceStep {
   readonly routed: 'session' | 'waiting' | 'none';
   /** The states (`machine.region.state`) it moved the session into. */
   readonly entered: readonly string[];
-  /** The anomalies the core noted when it was applied. */
+  /** The anomalies it added to the session (judged by the records' own times). */
   readonly anomalies: readonly Anomaly[];
 }
 
@@ -40,11 +42,10 @@ export interface SessionTrace {
 
 type Values = Record<MachineName, Readonly<Record<string, string>>>;
 
-const valuesOf = (state: SessionState): Values => ({
-  onboarding: state.machines.onboarding.value,
-  session: state.machines.session.value,
-  evidence: state.machines.evidence.value,
-});
+function valuesOf(state: SessionState, flow: number): Values {
+  const machines = sessionMachines(state, flow);
+  return { onboarding: machines.onboarding.value, session: machines.session.value, evidence: machines.evidence.value };
+}
 
 function refsOf(values: Values): string[] {
   return DIAGRAM_MACHINES.flatMap((name) =>
@@ -58,26 +59,25 @@ export function traceSession(
   records: readonly StoredRecord[],
   flow?: FlowConfig,
 ): SessionTrace | undefined {
-  const ledger = new Ledger({ flow });
+  const bits = flowBits(flow);
+  const ledger = new Ledger({ flow, changes: true });
   const steps: TraceStep[] = [];
   // Before any record, a session is in its machines' initial states.
-  let known = new Set(refsOf(valuesOf(initialSession(interviewId))));
+  let known = new Set(refsOf(valuesOf(initialSession(interviewId), bits)));
   const reached = new Set(known);
-  let anomalies = 0;
   for (const stored of records) {
-    const routed = ledger.add(stored.record);
+    const routed = ledger.addRaw(stored.record);
     const state = ledger.state(interviewId);
     const entered: string[] = [];
     let noted: readonly Anomaly[] = [];
     if (state !== undefined) {
-      const now = refsOf(valuesOf(state));
+      const now = refsOf(valuesOf(state, bits));
       for (const ref of now) if (!known.has(ref)) entered.push(ref);
       known = new Set(now);
       for (const ref of now) reached.add(ref);
-      noted = state.anomalies.slice(anomalies);
-      anomalies = state.anomalies.length;
+      noted = routed.changes?.find((change) => change.interviewId === interviewId)?.added ?? [];
     } else if (routed.to === 'none') {
-      noted = [routed.anomaly];
+      noted = routed.anomalies;
     }
     const record = stored.record as { kind?: unknown; receivedAt?: unknown };
     steps.push({
@@ -91,6 +91,6 @@ export function traceSession(
   }
   const state = ledger.state(interviewId);
   if (state === undefined) return undefined;
-  const machines = valuesOf(state);
+  const machines = valuesOf(state, bits);
   return { interviewId, machines, current: refsOf(machines), reached: [...reached].sort(), steps };
 }

@@ -1,0 +1,307 @@
+/**
+ * A session's state: the set of its distinct records, in compact form (`atoms.ts`). It is a
+ * join-semilattice: `merge` is the union of the sets, so it is associative, commutative and
+ * idempotent, and `merge(state(A), state(B))` is `state(A ∪ B)`. Applying a record is merging the
+ * state of that one record. Everything the view says is derived from the set (`replay.ts`), so a
+ * log folded in pieces, on several workers, in any order, gives the same answer.
+ *
+ * The state is plain JSON: store it anywhere and resume. It carries its format version; a state
+ * of another version cannot be read and must be folded again from its records (`refold`).
+ */
+import { hashJson } from '../records/json.js';
+import { type ParsedRecord, parseRecord } from '../records/parse.js';
+import type { DeliveryRecord } from '../records/record.js';
+import { cut } from '../records/json.js';
+import {
+  AT,
+  ATOM_LAYOUT,
+  AUX,
+  compareIdentity,
+  eventTypeOf,
+  FLAG,
+  flagBits,
+  INFO,
+  KEY,
+  locate,
+  locateNote,
+  MAX_FILES,
+  type Note,
+  packInfo,
+  REFUSED_AT,
+  STRIDE,
+  fileBits,
+  typeBits,
+  typeOf,
+} from './atoms.js';
+
+/** The format version of a session state: the atom layout it was written with. */
+export const STATE_VERSION = `onboarding-status/state@2#${hashJson(ATOM_LAYOUT).toString(36)}`;
+
+/** A session's state: the mergeable summary of its set of records. Plain JSON. */
+export interface SessionState {
+  /** The format it was written in (`STATE_VERSION`). */
+  readonly version: string;
+  readonly interviewId: string;
+  /** Four numbers per distinct record, sorted by (receivedAt, delivery key); see `atoms.ts`. */
+  readonly atoms: readonly number[];
+  /** Strings the atoms point to: file names and watchlist refs. */
+  readonly strings: readonly string[];
+  /** What does not fit in numbers, for the few atoms that need it, sorted like the atoms. */
+  readonly notes: readonly Note[];
+}
+
+/** The same, open for changes in place (inside a `Ledger`, or on a fresh copy). */
+export interface MutableState {
+  readonly interviewId: string;
+  atoms: number[];
+  strings: readonly string[];
+  notes: readonly Note[];
+}
+
+/** A state read with another format version: fold its records again (`refold`). */
+export class StateVersionError extends Error {
+  constructor(found: unknown) {
+    super(
+      `this session state was written in format ${JSON.stringify(cut(String(found), 80))}, but this version reads ${JSON.stringify(STATE_VERSION)}: fold the session's records again (refold)`,
+    );
+    this.name = 'StateVersionError';
+  }
+}
+
+const NO_STRINGS: readonly string[] = Object.freeze([]);
+const NO_NOTES: readonly Note[] = Object.freeze([]);
+
+/** A session before any record. */
+export function initialSession(interviewId: string): SessionState {
+  return { version: STATE_VERSION, interviewId, atoms: [], strings: NO_STRINGS, notes: NO_NOTES };
+}
+
+/** A state open for changes, sharing nothing it will change with `state`. */
+export function thaw(state: SessionState): MutableState {
+  return { interviewId: state.interviewId, atoms: state.atoms.slice(), strings: state.strings, notes: state.notes };
+}
+
+/** A state to hand out: versioned, and sharing nothing a later change in place would touch. */
+export function freeze(state: MutableState): SessionState {
+  return {
+    version: STATE_VERSION,
+    interviewId: state.interviewId,
+    atoms: state.atoms.slice(),
+    strings: state.strings,
+    notes: state.notes,
+  };
+}
+
+/** The index (1-based, as atoms store it) of a string in the state's strings, added if new. */
+export function internString(state: MutableState, text: string): number {
+  const index = state.strings.indexOf(text);
+  if (index >= 0) return index + 1;
+  state.strings = [...state.strings, text];
+  return state.strings.length;
+}
+
+/** Put a note beside an atom (merging it with a note already there). */
+export function putNote(state: MutableState, note: Note): void {
+  const index = locateNote(state.notes, note.at, note.key);
+  const notes = state.notes.slice();
+  if (index >= 0) notes[index] = { ...notes[index], ...note };
+  else notes.splice(-(index + 1), 0, note);
+  state.notes = notes;
+}
+
+/** The note beside an atom, if it has one. */
+export function noteOf(state: { readonly notes: readonly Note[] }, at: number, key: number): Note | undefined {
+  const index = locateNote(state.notes, at, key);
+  return index >= 0 ? state.notes[index] : undefined;
+}
+
+/** How a record joins a state: as a record naming it, or tied to it by a correlation id. */
+export interface Placement {
+  /** The record names no session: `aux` is the hash of the correlation id that tied it here. */
+  readonly floating?: number;
+  /** The hashes of the correlation ids it carries (a record naming the session). */
+  readonly carries?: readonly number[];
+}
+
+/** Insert one atom in place; `false` when the very same record is already there (idempotence). */
+export function insertAtom(state: MutableState, at: number, key: number, info: number, aux: number): boolean {
+  const found = locate(state.atoms, at, key);
+  if (found >= 0) return false;
+  const position = -(found + 1) * STRIDE;
+  if (position === state.atoms.length) state.atoms.push(at, key, info, aux);
+  else state.atoms.splice(position, 0, at, key, info, aux);
+  return true;
+}
+
+/** Apply a parsed record in place. `false` when the very same record was applied before. */
+export function applyInPlace(state: MutableState, parsed: ParsedRecord, placement: Placement = {}): boolean {
+  const at = parsed.at ?? REFUSED_AT;
+  const key = parsed.key;
+  if (locate(state.atoms, at, key) >= 0) return false;
+  let flags = 0;
+  let aux = 0;
+  const requestedAt = parsed.event && 'requestedAt' in parsed.event ? parsed.event.requestedAt : undefined;
+  if (requestedAt !== undefined) {
+    flags |= FLAG.poll;
+    aux = requestedAt;
+  } else if (parsed.kind === 'poll' && !parsed.refused) {
+    flags |= FLAG.poll;
+  }
+  if (parsed.ref !== undefined) aux = internString(state, parsed.ref);
+  const ids = placement.floating !== undefined ? undefined : placement.carries;
+  if (placement.floating !== undefined) {
+    flags |= FLAG.floating;
+    aux = placement.floating;
+  } else if (ids !== undefined && ids.length > 0) {
+    flags |= FLAG.carrier;
+    aux = ids[0];
+  }
+  const note: { findings?: Note['findings']; kind?: string; ids?: readonly number[] } = {};
+  if (parsed.findings.length > 0) note.findings = parsed.findings;
+  // The kind of a record this version cannot type (refused, or unknown) is kept as it arrived.
+  if (parsed.kind !== undefined && (parsed.refused || !parsed.knownKind)) note.kind = cut(parsed.kind, 80);
+  if (ids !== undefined && ids.length > 1) note.ids = ids;
+  if (note.findings !== undefined || note.kind !== undefined || note.ids !== undefined) flags |= FLAG.note;
+  const file = parsed.source?.file === undefined ? 0 : internString(state, parsed.source.file);
+  const info = packInfo(typeOf(parsed.event, parsed.kind, parsed.refused), flags, file, parsed.source?.line ?? 0);
+  insertAtom(state, at, key, info, aux);
+  if (flags & FLAG.note) putNote(state, { at, key, ...note });
+  return true;
+}
+
+/**
+ * Apply one record to a session: the state of the session's records and this one. The very
+ * same record again changes nothing; a copy of a delivery is kept (it is reported as a duplicate
+ * and counts at the earliest time any copy arrived). Pure: `state` is not changed.
+ */
+export function applyRecord(state: SessionState, record: ParsedRecord, placement?: Placement): SessionState {
+  checkVersion(state);
+  const next = thaw(state);
+  return applyInPlace(next, record, placement) ? freeze(next) : state;
+}
+
+/** Merge `other` into `target` in place: the union of their records. */
+export function mergeInto(target: MutableState, other: SessionState | MutableState): void {
+  const a = target.atoms;
+  const b = other.atoms;
+  if (b.length === 0) return;
+  // Strings of `other` are renumbered into the target's.
+  const remap = other.strings.map((text) => internString(target, text));
+  const merged: number[] = [];
+  let i = 0;
+  let j = 0;
+  const pushOther = (index: number) => {
+    const info = b[index + INFO];
+    const file = fileBits(info);
+    const newFile = file === 0 ? 0 : (remap[file - 1] ?? 0);
+    let aux = b[index + AUX];
+    // A watchlist update's aux is a string index: renumber it too.
+    if (eventTypeOf(info) === 'watchlist' && aux > 0) aux = remap[aux - 1] ?? aux;
+    merged.push(b[index + AT], b[index + KEY], info + ((newFile <= MAX_FILES ? newFile : 0) - file) * 2 ** 10, aux);
+  };
+  while (i < a.length || j < b.length) {
+    if (j >= b.length) {
+      merged.push(a[i], a[i + 1], a[i + 2], a[i + 3]);
+      i += STRIDE;
+      continue;
+    }
+    if (i >= a.length) {
+      pushOther(j);
+      j += STRIDE;
+      continue;
+    }
+    const c = compareIdentity(a[i + AT], a[i + KEY], b[j + AT], b[j + KEY]);
+    if (c <= 0) {
+      merged.push(a[i], a[i + 1], a[i + 2], a[i + 3]);
+      i += STRIDE;
+      // The same record on both sides is one record (the target's source is kept).
+      if (c === 0) j += STRIDE;
+    } else {
+      pushOther(j);
+      j += STRIDE;
+    }
+  }
+  target.atoms = merged;
+  for (const note of other.notes) putNote(target, note);
+}
+
+/**
+ * The state of the union of two sessions' records: associative, commutative and idempotent, as
+ * sets of records (`sameRecords`; where a record was read, its source, is not part of its
+ * identity: a record read from two files keeps the first side's source). Both must be states of
+ * the same session, in this version's format.
+ */
+export function merge(a: SessionState, b: SessionState): SessionState {
+  checkVersion(a);
+  checkVersion(b);
+  if (a.interviewId !== b.interviewId) {
+    throw new Error(
+      `cannot merge states of two sessions (${JSON.stringify(cut(a.interviewId, 80))} and ${JSON.stringify(cut(b.interviewId, 80))})`,
+    );
+  }
+  if (b.atoms.length === 0) return a;
+  const next = thaw(a);
+  mergeInto(next, b);
+  return freeze(next);
+}
+
+/**
+ * The records of a state in a canonical form (sources left out, strings written out): two states
+ * hold the same set of records exactly when their canonical forms are equal.
+ */
+export function canonicalRecords(state: SessionState | MutableState): string {
+  const out: unknown[] = [state.interviewId];
+  for (let i = 0; i < state.atoms.length; i += STRIDE) {
+    const info = state.atoms[i + INFO];
+    const aux = state.atoms[i + AUX];
+    out.push([
+      state.atoms[i + AT],
+      state.atoms[i + KEY],
+      typeBits(info),
+      flagBits(info),
+      eventTypeOf(info) === 'watchlist' && aux > 0 ? state.strings[aux - 1] : aux,
+    ]);
+  }
+  out.push(state.notes);
+  return JSON.stringify(out);
+}
+
+/** Whether two states hold the same set of records. */
+export const sameRecords = (a: SessionState | MutableState, b: SessionState | MutableState): boolean =>
+  canonicalRecords(a) === canonicalRecords(b);
+
+/** Throw `StateVersionError` unless the state is in this version's format. */
+export function checkVersion(state: SessionState): void {
+  if (state?.version !== STATE_VERSION) throw new StateVersionError(state?.version);
+}
+
+/**
+ * A state read back from storage (`JSON.parse` of one written earlier): checked, so a state of
+ * another format version fails with a `StateVersionError` that says to fold the records again.
+ */
+export function restoreState(value: unknown): SessionState {
+  const state = value as SessionState;
+  checkVersion(state);
+  if (
+    typeof state.interviewId !== 'string' ||
+    !Array.isArray(state.atoms) ||
+    state.atoms.length % STRIDE !== 0 ||
+    !state.atoms.every((n) => typeof n === 'number' && Number.isFinite(n)) ||
+    !Array.isArray(state.strings) ||
+    !state.strings.every((s) => typeof s === 'string') ||
+    !Array.isArray(state.notes)
+  ) {
+    throw new TypeError('not a session state: expected {version, interviewId, atoms, strings, notes}');
+  }
+  return state;
+}
+
+/** Fold a session's records again into a state of this version (after a `StateVersionError`). */
+export function refold(interviewId: string, records: Iterable<DeliveryRecord | unknown>): SessionState {
+  const state = thaw(initialSession(interviewId));
+  for (const record of records) applyInPlace(state, parseRecord(record));
+  return freeze(state);
+}
+
+/** How many distinct records a state holds. */
+export const recordCount = (state: { readonly atoms: readonly number[] }): number => state.atoms.length / STRIDE;

@@ -3,7 +3,8 @@
  * retried, stale polls), each session given its own id, shuffled across sessions, then parsed.
  */
 import fc from 'fast-check';
-import { type DeliveryRecord, type ParsedRecord, parseRecord } from '../src/index.js';
+import { type ParsedRecord, parseRecord } from '../src/index.js';
+import type { RawDeliveryRecord as DeliveryRecord } from '../src/records/record.js';
 import { permutedHistoryArb } from '../test/support/histories.js';
 
 /** Rename a generated session id (`s1`…) inside a record so every history is its own session. */

@@ -11,14 +11,14 @@ ledger.add({
 });
 ledger.add({
   kind: 'onboarding-status',
-  receivedAt: '2026-11-25T10:00:01.000Z',
+  receivedAt: '2026-11-25T10:00:11.000Z',
   body: { interviewId: 'a1', onboardingStatus: 'ID_VALIDATION_FINISHED' },
 });
 ledger.add({
   kind: 'poll',
   interviewId: 'a1',
-  requestedAt: '2026-11-25T10:00:02.000Z',
-  receivedAt: '2026-11-25T10:00:02.300Z',
+  requestedAt: '2026-11-25T10:00:10.000Z',
+  receivedAt: '2026-11-25T10:00:10.300Z',
   body: { onboardingStatus: 'UNKNOWN' },
 });
 
@@ -27,4 +27,4 @@ console.log(view?.status); // ONBOARDING_FINISHED
 console.log(view?.decision); // none: data complete, not approved
 console.log(view?.fetchable); // [ 'face', 'id', 'scores' ]
 console.log(view?.modules.id?.endpoints.map((e) => `${e.method} ${e.path}`));
-console.log(view?.anomalies.map((a) => a.code)); // [ 'late-delivery', 'stale-poll' ]
+console.log(view?.anomalies.map((a) => a.code)); // [ 'stale-poll', 'late-delivery' ]

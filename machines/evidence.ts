@@ -53,7 +53,12 @@ const attemptRegion = (kind: 'face-authentication' | 'authentication', descripti
     initial: 'none',
     states: {
       none: {
-        on: { [kind]: [{ guard: 'succeeds', target: 'succeeded', ...record }, { target: 'failed', ...record }] },
+        on: {
+          [kind]: [
+            { guard: 'succeeds', target: 'succeeded', ...record },
+            { target: 'failed', ...record },
+          ],
+        },
       },
       succeeded: { tags, on: { [kind]: [{ guard: 'fails', target: 'failed', ...record }, record] } },
       failed: { tags, on: { [kind]: [{ guard: 'succeedsLater', target: 'succeeded', ...record }, record] } },

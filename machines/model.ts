@@ -6,7 +6,11 @@
 import type { AnyStateMachine } from 'xstate';
 
 /** A guard: a pure predicate over the context, the event and the guard's params. */
-export type Guard<TContext, TEvent> = (context: TContext, event: TEvent, params?: Readonly<Record<string, unknown>>) => boolean;
+export type Guard<TContext, TEvent> = (
+  context: TContext,
+  event: TEvent,
+  params?: Readonly<Record<string, unknown>>,
+) => boolean;
 
 /** An update: a pure function from context and event to the next context. */
 export type Update<TContext, TEvent> = (context: TContext, event: TEvent) => TContext;

@@ -110,7 +110,11 @@ const DECIDING_KINDS = SESSION_KINDS.filter((kind) => KIND_FACTS[kind].decision 
 const DECIDING = [...DECISION_STATUSES, ...DECIDING_KINDS];
 const PENDING_KINDS = SESSION_KINDS.filter((kind) => KIND_FACTS[kind].pendingReview === true);
 
-const VERDICT_STATES = { approved: 'decidesApproved', rejected: 'decidesRejected', conflict: 'decidesConflict' } as const;
+const VERDICT_STATES = {
+  approved: 'decidesApproved',
+  rejected: 'decidesRejected',
+  conflict: 'decidesConflict',
+} as const;
 
 /** From any review state, each decision event moves to whichever state the evidence now supports. */
 function decisionTransitions(from: string) {
@@ -128,12 +132,14 @@ function moduleRegion(module: (typeof ONBOARDING_MODULES)[number], description: 
   const { preliminary, final } = MODULE_STATUSES[module];
   const completion = { guard: { type: 'inFlow', params: { module } }, target: 'final' } as const;
   const toFinal = { ...on(final, 'final'), ...on(COMPLETING_STATUSES, completion) };
+  // A module with no preliminary evidence of its own has no preliminary state.
+  const early = preliminary.length === 0 ? {} : { preliminary: { tags: ['preliminary'], on: toFinal } };
   return {
     description,
     initial: 'pending',
     states: {
       pending: { on: { ...on(preliminary, 'preliminary'), ...toFinal } },
-      preliminary: { tags: ['preliminary'], on: toFinal },
+      ...(early as { preliminary: { tags: string[]; on: typeof toFinal } }),
       final: { tags: ['final'] },
     },
   } as const;
@@ -195,7 +201,10 @@ export const onboardingMachine = setup({
       initial: 'pending',
       states: {
         pending: {
-          on: { 'ine-scraping': { guard: 'isIneFinished', target: 'preliminary' }, ...on(COMPLETING_STATUSES, 'final') },
+          on: {
+            'ine-scraping': { guard: 'isIneFinished', target: 'preliminary' },
+            ...on(COMPLETING_STATUSES, 'final'),
+          },
         },
         preliminary: { tags: ['preliminary'], on: on(COMPLETING_STATUSES, 'final') },
         final: { tags: ['final'] },

@@ -45,9 +45,9 @@ export {
   refold,
   restoreState,
   type SessionState,
-  sameRecords,
   STATE_VERSION,
   StateVersionError,
+  sameRecords,
 } from './core/state.js';
 export { type MachineReading, readMachines, viewSession } from './core/view.js';
 // Diagrams and test vectors: faces over the machines, read from their state trees.

@@ -36,7 +36,8 @@ describe('the pure core', () => {
     for (const expected of [
       'machines/onboarding.ts',
       'src/records/parse.ts',
-      'src/core/session.ts',
+      'src/core/state.ts',
+      'src/core/replay.ts',
       'src/core/view.ts',
       'src/vendor/statuses.ts',
     ]) {
@@ -51,6 +52,19 @@ describe('the pure core', () => {
         .map((specifier) => `${file.slice(ROOT.length + 1)} imports ${specifier}`),
     );
     expect(offending).toEqual([]);
+  });
+
+  it('keeps the machines apart: they import only the vendor tables and the shared types', () => {
+    const fromMachines = [...graph]
+      .filter(([file]) => file.includes('/machines/'))
+      .flatMap(([file]) => {
+        const text = readFileSync(file, 'utf8');
+        return [...text.matchAll(/from\s+'(\.[^']+)'/g)]
+          .map(([, specifier]) => resolve(dirname(file), specifier).slice(ROOT.length + 1))
+          .filter((target) => !/^(machines\/|src\/vendor\/|src\/types\.js$)/.test(target))
+          .map((target) => `${file.slice(ROOT.length + 1)} imports ${target}`);
+      });
+    expect(fromMachines).toEqual([]);
   });
 
   it('reaches none of the faces', () => {

@@ -82,8 +82,7 @@ export const validateCommand: Command = {
         ? paint('settled', 'dim')
         : paint(finding.severity, finding.severity === 'error' ? 'red' : 'yellow');
       const session = finding.session === null ? 'no session' : `session ${finding.session}`;
-      const note = '';
-      await out.write(`${paint(where, 'bold')}: ${severity} ${finding.code} (${session}): ${finding.message}${note}\n`);
+      await out.write(`${paint(where, 'bold')}: ${severity} ${finding.code} (${session}): ${finding.message}\n`);
     }
     await out.end();
     const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;

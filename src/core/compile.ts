@@ -137,7 +137,10 @@ export function compileModel<TContext, TEvent extends { type: string }>(
           if (candidate.guard !== undefined && !candidate.guard(before, event, candidate.params)) continue;
           taken = true;
           if (candidate.target >= 0) index += (candidate.target - s) * region.radix;
-          if (candidate.updates.length > 0) (pending ??= []).push(candidate);
+          if (candidate.updates.length > 0) {
+            if (pending === undefined) pending = [candidate];
+            else pending.push(candidate);
+          }
           break;
         }
       }

@@ -8,7 +8,7 @@
  * their order, and two ledgers merge into the ledger of the union of their records.
  */
 import { finding } from '../records/anomaly.js';
-import { cut, hashJson } from '../records/json.js';
+import { cut } from '../records/json.js';
 import { type ParsedRecord, parseLine, parseRecord } from '../records/parse.js';
 import type { DeliveryRecord } from '../records/record.js';
 import type { Anomaly, FlowConfig, RecordSource, SessionView } from '../types.js';
@@ -30,7 +30,9 @@ import {
 import { anomalyAbout, kindAt, replay } from './replay.js';
 import {
   applyInPlace,
+  carriedIds,
   checkVersion,
+  correlationHash,
   freeze,
   initialSession,
   type MutableState,
@@ -120,7 +122,6 @@ interface Waiting {
   readonly correlation: readonly string[];
 }
 
-const idHash = (id: string): number => hashJson(id, 'correlation');
 const NO_CHANGES: readonly SessionChange[] = [];
 
 /** Folds delivery records of many sessions into session states. In memory; no I/O. */
@@ -173,20 +174,23 @@ export class Ledger {
   #route(parsed: ParsedRecord): Routed {
     if (parsed.sessionId !== undefined) {
       const session = this.#session(parsed.sessionId);
-      const ids = parsed.refused ? [] : parsed.correlation.map(idHash);
+      const ids = carriedIds(parsed);
       this.#touch(session);
-      if (applyInPlace(session, this.#sourced(session, parsed), { carries: ids })) {
+      if (applyInPlace(session, this.#sourced(session, parsed))) {
         for (const id of ids) this.#carry(id, session, parsed.at as number, parsed.key);
       }
       return { to: 'session', interviewId: session.interviewId };
     }
     if (parsed.refused || parsed.correlation.length === 0) {
       applyInPlace(this.#unrouted, parsed);
-      return { to: 'none', anomalies: unroutedAnomalies(thawOne(parsed), this.#flowBits, UNNAMED).flatMap((entry) => entry.anomalies) };
+      return {
+        to: 'none',
+        anomalies: unroutedAnomalies(thawOne(parsed), this.#flowBits, UNNAMED).flatMap((entry) => entry.anomalies),
+      };
     }
     const loose = thaw(initialSession(''));
     applyInPlace(loose, parsed);
-    const ids = [...new Set(parsed.correlation.map(idHash))];
+    const ids = [...new Set(parsed.correlation.map(correlationHash))];
     const placed = this.#place({ record: loose, ids, correlation: parsed.correlation });
     return placed === undefined
       ? { to: 'waiting', correlation: parsed.correlation }
@@ -474,7 +478,7 @@ export class Ledger {
     mergeInto(this.#unrouted, state.unrouted);
     for (const item of state.waiting) {
       const record = thaw(item.record);
-      tied.push({ record, ids: [...new Set(item.correlation.map(idHash))], correlation: item.correlation });
+      tied.push({ record, ids: [...new Set(item.correlation.map(correlationHash))], correlation: item.correlation });
     }
     for (const item of tied) this.#place(item);
     return this;
@@ -541,7 +545,8 @@ function extractAtom(state: MutableState, index: number): MutableState {
   };
 }
 
-const sameIdentity = (record: MutableState, note: Note) => record.atoms[AT] === note.at && record.atoms[KEY] === note.key;
+const sameIdentity = (record: MutableState, note: Note) =>
+  record.atoms[AT] === note.at && record.atoms[KEY] === note.key;
 
 /** Session ids in code-unit order (the same on every machine, unlike a locale compare). */
 const compareIds = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

@@ -20,8 +20,17 @@ import {
   settlingPoll,
 } from '../../machines/index.js';
 import { finding } from '../records/anomaly.js';
+import { deprecation } from '../records/parse.js';
 import { isoTime } from '../records/time.js';
-import type { Anomaly, EvidenceEvent, Finding, Millis, OtherEvidenceEvent, SessionEvent, SessionKind } from '../types.js';
+import type {
+  Anomaly,
+  EvidenceEvent,
+  Finding,
+  Millis,
+  OtherEvidenceEvent,
+  SessionEvent,
+  SessionKind,
+} from '../types.js';
 import { KIND_FACTS } from '../vendor/kinds.js';
 import {
   type EvidenceStatus,
@@ -97,7 +106,10 @@ export interface Replayed {
 /** The machines before any record, for a flow (as bits). */
 export function startMachines(flow: number): Machines {
   return {
-    onboarding: { index: compiledMachines.onboarding.initial, context: compiledMachines.onboarding.initialContext({ flow }) },
+    onboarding: {
+      index: compiledMachines.onboarding.initial,
+      context: compiledMachines.onboarding.initialContext({ flow }),
+    },
     session: { index: compiledMachines.session.initial, context: compiledMachines.session.initialContext() },
     evidence: { index: compiledMachines.evidence.initial, context: compiledMachines.evidence.initialContext() },
   };
@@ -217,7 +229,13 @@ export function kindAt(state: SessionState | MutableState, i: number): string | 
 }
 
 /** The anomaly of a finding about a record. */
-function anomalyOf(found: Finding, kind: string | undefined, at: Millis, info: number, strings: readonly string[]): Anomaly {
+function anomalyOf(
+  found: Finding,
+  kind: string | undefined,
+  at: Millis,
+  info: number,
+  strings: readonly string[],
+): Anomaly {
   const result: { -readonly [K in keyof Anomaly]: Anomaly[K] } = { ...found };
   if (kind !== undefined) result.kind = kind;
   if (at !== REFUSED_AT) result.receivedAt = isoTime(at);
@@ -298,7 +316,8 @@ export function replay(
       (isOnboardingStatus(event.type) &&
         STATUS_FACTS[event.type].decision !== undefined &&
         // A poll asks again only when it reveals a decision status not observed before.
-        (!hasFlag(info, FLAG.poll) || ((context.known | context.polled) & statusBit(event.type as EvidenceStatus)) === 0));
+        (!hasFlag(info, FLAG.poll) ||
+          ((context.known | context.polled) & statusBit(event.type as EvidenceStatus)) === 0));
     if (asks) {
       scoreRefetch.count++;
       scoreRefetch.after = Math.max(scoreRefetch.after, event.at);
@@ -331,7 +350,7 @@ export function replay(
     if (at === REFUSED_AT) return;
     const known = kindOf(info);
     if (known !== undefined && known !== 'poll' && KIND_FACTS[known].deprecated !== undefined) {
-      add(finding('deprecated-webhook', `the ${known} webhook is deprecated: ${KIND_FACTS[known].deprecated}`));
+      add(deprecation(known, KIND_FACTS[known].deprecated));
     }
     if (note?.sessions !== undefined && note.sessions.length > 1) add(ambiguity(note, kind ?? 'record'));
     const event = eventOf(info, at, atoms[i + AUX]);
@@ -351,7 +370,10 @@ export interface SessionMachines {
 /** The machines' states, read back as values (region → state) and contexts. */
 export function machineStates(machines: Machines): SessionMachines {
   return {
-    onboarding: { value: compiledMachines.onboarding.valueOf(machines.onboarding.index), context: machines.onboarding.context },
+    onboarding: {
+      value: compiledMachines.onboarding.valueOf(machines.onboarding.index),
+      context: machines.onboarding.context,
+    },
     session: { value: compiledMachines.session.valueOf(machines.session.index), context: machines.session.context },
     evidence: { value: compiledMachines.evidence.valueOf(machines.evidence.index), context: machines.evidence.context },
   };
@@ -368,4 +390,19 @@ export function visitedStates(state: SessionState | MutableState, flow: number):
 /** Where a session's machines stand after its records (for diagrams, traces and tests). */
 export function sessionMachines(state: SessionState | MutableState, flow: number): SessionMachines {
   return machineStates(replay(state, flow, { anomalies: false }).machines);
+}
+
+/** A session's evidence events in the order the machines read them (each delivery once, earliest copy). */
+export function eventsOf(state: SessionState | MutableState): EvidenceEvent[] {
+  const events: EvidenceEvent[] = [];
+  const seen = new Set<number>();
+  const atoms = state.atoms;
+  for (let i = 0; i < atoms.length; i += STRIDE) {
+    const at = atoms[i + AT];
+    if (at === REFUSED_AT || seen.has(atoms[i + KEY])) continue;
+    seen.add(atoms[i + KEY]);
+    const event = eventOf(atoms[i + INFO], at, atoms[i + AUX]);
+    if (event !== undefined) events.push(event);
+  }
+  return events;
 }

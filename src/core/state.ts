@@ -8,10 +8,9 @@
  * The state is plain JSON: store it anywhere and resume. It carries its format version; a state
  * of another version cannot be read and must be folded again from its records (`refold`).
  */
-import { hashJson } from '../records/json.js';
+import { cut, hashJson } from '../records/json.js';
 import { type ParsedRecord, parseRecord } from '../records/parse.js';
 import type { DeliveryRecord } from '../records/record.js';
-import { cut } from '../records/json.js';
 import {
   AT,
   ATOM_LAYOUT,
@@ -19,6 +18,7 @@ import {
   compareIdentity,
   eventTypeOf,
   FLAG,
+  fileBits,
   flagBits,
   INFO,
   KEY,
@@ -29,7 +29,6 @@ import {
   packInfo,
   REFUSED_AT,
   STRIDE,
-  fileBits,
   typeBits,
   typeOf,
 } from './atoms.js';
@@ -115,12 +114,19 @@ export function noteOf(state: { readonly notes: readonly Note[] }, at: number, k
   return index >= 0 ? state.notes[index] : undefined;
 }
 
-/** How a record joins a state: as a record naming it, or tied to it by a correlation id. */
+/** How a record naming no session joins a state: tied by a correlation id (its hash). */
 export interface Placement {
-  /** The record names no session: `aux` is the hash of the correlation id that tied it here. */
+  /** `aux` is the hash of the correlation id that tied it here. */
   readonly floating?: number;
-  /** The hashes of the correlation ids it carries (a record naming the session). */
-  readonly carries?: readonly number[];
+}
+
+/** A correlation id as atoms keep it: a 53-bit hash. */
+export const correlationHash = (id: string): number => hashJson(id, 'correlation');
+
+/** The (hashed) correlation ids a record naming a session carries, distinct and sorted. */
+export function carriedIds(parsed: ParsedRecord): number[] {
+  if (parsed.sessionId === undefined || parsed.refused) return [];
+  return [...new Set(parsed.correlation.map(correlationHash))].sort((a, b) => a - b);
 }
 
 /** Insert one atom in place; `false` when the very same record is already there (idempotence). */
@@ -148,7 +154,7 @@ export function applyInPlace(state: MutableState, parsed: ParsedRecord, placemen
     flags |= FLAG.poll;
   }
   if (parsed.ref !== undefined) aux = internString(state, parsed.ref);
-  const ids = placement.floating !== undefined ? undefined : placement.carries;
+  const ids = placement.floating !== undefined ? undefined : carriedIds(parsed);
   if (placement.floating !== undefined) {
     flags |= FLAG.floating;
     aux = placement.floating;
@@ -157,7 +163,9 @@ export function applyInPlace(state: MutableState, parsed: ParsedRecord, placemen
     aux = ids[0];
   }
   const note: { findings?: Note['findings']; kind?: string; ids?: readonly number[] } = {};
-  if (parsed.findings.length > 0) note.findings = parsed.findings;
+  // A deprecation follows from the kind: the replay says it again, so it is not stored.
+  const findings = parsed.findings.filter((found) => found.code !== 'deprecated-webhook');
+  if (findings.length > 0) note.findings = findings;
   // The kind of a record this version cannot type (refused, or unknown) is kept as it arrived.
   if (parsed.kind !== undefined && (parsed.refused || !parsed.knownKind)) note.kind = cut(parsed.kind, 80);
   if (ids !== undefined && ids.length > 1) note.ids = ids;

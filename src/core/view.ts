@@ -16,7 +16,10 @@ import type { MutableState, SessionState } from './state.js';
 export type MachineReading = Pick<
   SessionView,
   'status' | 'decision' | 'fetchable' | 'pollRequested' | 'terminal' | 'session'
-> & { readonly stages: Readonly<Partial<Record<ModuleName, 'final' | 'preliminary'>>>; readonly evidence: Readonly<Partial<Record<ModuleName, string>>> };
+> & {
+  readonly stages: Readonly<Partial<Record<ModuleName, 'final' | 'preliminary'>>>;
+  readonly evidence: Readonly<Partial<Record<ModuleName, string>>>;
+};
 
 /** The decision each state of the review region stands for. */
 const DECISION_OF_REVIEW: Readonly<Record<string, Decision>> = {
@@ -32,7 +35,8 @@ export function readMachines(machines: Machines): MachineReading {
   const { onboarding, session, evidence } = compiledMachines;
   const decision = DECISION_OF_REVIEW[onboarding.regionState(machines.onboarding.index, 'review')];
   let status = statusOf(machines.onboarding.context);
-  if (STATUS_FACTS[status].rank === DECISION_RANK) status = decisionStatus(machines.onboarding.context.decisions) ?? status;
+  if (STATUS_FACTS[status].rank === DECISION_RANK)
+    status = decisionStatus(machines.onboarding.context.decisions) ?? status;
   const stages: Partial<Record<ModuleName, 'final' | 'preliminary'>> = {};
   const evidenceOf: Partial<Record<ModuleName, string>> = {};
   const fetchable: ModuleName[] = [];
@@ -66,7 +70,11 @@ function markSettled(replayed: Replayed, decision: Decision): Anomaly[] {
   return replayed.anomalies.map((anomaly) =>
     anomaly.code !== 'conflicting-decision'
       ? anomaly
-      : { ...anomaly, message: anomaly.message.includes('it settles') ? anomaly.message : `${anomaly.message}; ${by}`, settled: true },
+      : {
+          ...anomaly,
+          message: anomaly.message.includes('it settles') ? anomaly.message : `${anomaly.message}; ${by}`,
+          settled: true,
+        },
   );
 }
 

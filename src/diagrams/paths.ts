@@ -11,9 +11,9 @@ import { Ledger } from '../core/ledger.js';
 import { sessionMachines } from '../core/replay.js';
 import { initialSession } from '../core/state.js';
 import { viewSession } from '../core/view.js';
-import { flowBits } from '../vendor/modules.js';
 import type { DeliveryRecord } from '../records/record.js';
 import type { EvidenceEvent, SessionView } from '../types.js';
+import { flowBits } from '../vendor/modules.js';
 import type { OnboardingStatus } from '../vendor/statuses.js';
 import { GRAPH_EVENTS } from './events.js';
 
@@ -123,9 +123,11 @@ function stateAfter(machine: AnyStateMachine, events: readonly EvidenceEvent[]):
 function timed(events: readonly EvidenceEvent[]): EvidenceEvent[] {
   return events.map((event, index) => {
     const at = index + 1;
-    return ('requestedAt' in event && event.requestedAt !== undefined
-      ? { ...event, at, requestedAt: at - 0.5 }
-      : { ...event, at }) as EvidenceEvent;
+    return (
+      'requestedAt' in event && event.requestedAt !== undefined
+        ? { ...event, at, requestedAt: at - 0.5 }
+        : { ...event, at }
+    ) as EvidenceEvent;
   });
 }
 

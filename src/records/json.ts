@@ -48,7 +48,8 @@ function reasonOf(error: unknown): string {
 
 const defineKey = (target: Record<string, unknown>, key: string, value: unknown) => {
   // `__proto__` is an ordinary key in JSON: keep it as data, never as the object's prototype.
-  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === '__proto__')
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
   else target[key] = value;
 };
 
@@ -70,11 +71,21 @@ export function toPlainJson(input: unknown): PlainResult {
   const ancestors = new Set<object>();
   try {
     // Turn one value into a JSON leaf, SKIP, or a container to fill (pushed on the stack).
-    const stack: { source: object; target: Record<string, unknown> | unknown[]; keys: readonly string[]; next: number; path: string }[] = [];
+    const stack: {
+      source: object;
+      target: Record<string, unknown> | unknown[];
+      keys: readonly string[];
+      next: number;
+      path: string;
+    }[] = [];
     const read = (value: unknown, key: string, path: string): unknown => {
       field = path;
       let current = value;
-      if (current !== null && typeof current === 'object' && typeof (current as { toJSON?: unknown }).toJSON === 'function') {
+      if (
+        current !== null &&
+        typeof current === 'object' &&
+        typeof (current as { toJSON?: unknown }).toJSON === 'function'
+      ) {
         current = (current as { toJSON(key: string): unknown }).toJSON(key);
       }
       switch (typeof current) {
@@ -114,6 +125,7 @@ export function toPlainJson(input: unknown): PlainResult {
         }
         const index = frame.next++;
         const path = `${frame.path === '(record)' ? '' : frame.path}[${index}]`;
+        field = path;
         const value = read(source[index], String(index), path);
         frame.target[index] = value === SKIP ? null : value;
       } else {
@@ -124,6 +136,7 @@ export function toPlainJson(input: unknown): PlainResult {
         }
         const key = frame.keys[frame.next++];
         const path = frame.path === '(record)' ? key : `${frame.path}.${key}`;
+        field = path;
         const value = read((frame.source as Record<string, unknown>)[key], key, path);
         if (value !== SKIP) defineKey(frame.target, key, value);
       }

@@ -134,7 +134,7 @@ const requestKeys = (body: Body): string[] => {
 };
 
 /** A status from a webhook or a poll: known, unknown (kept, reported), or never a webhook. */
-function readStatus(status: string, kind: string, requestedAt?: Millis): BodyReading {
+function readStatus(status: string, requestedAt?: Millis): BodyReading {
   if (!isOnboardingStatus(status)) {
     return {
       findings: [
@@ -149,7 +149,7 @@ function readStatus(status: string, kind: string, requestedAt?: Millis): BodyRea
   if (requestedAt === undefined && !STATUS_FACTS[status].webhook) {
     return {
       findings: [
-        finding('unknown-status', `status "${status}" is never sent as a ${kind} webhook, only returned by a poll`, {
+        finding('unknown-status', `status "${status}" is never sent as a webhook, only returned by a poll`, {
           field: 'onboardingStatus',
           expected: 'a status the vendor sends as a webhook',
           got: JSON.stringify(status),
@@ -177,7 +177,8 @@ function outcomeOf(body: Body): Outcome | undefined {
   if (typeof body.success === 'boolean') return body.success ? 'succeeded' : 'failed';
   for (const name of ['overallStatus', 'status', 'result']) {
     const value = Object.hasOwn(body, name) ? body[name] : undefined;
-    if (typeof value === 'string') return Object.hasOwn(OUTCOME_WORDS, value.toUpperCase()) ? OUTCOME_WORDS[value.toUpperCase()] : undefined;
+    if (typeof value === 'string')
+      return Object.hasOwn(OUTCOME_WORDS, value.toUpperCase()) ? OUTCOME_WORDS[value.toUpperCase()] : undefined;
   }
   return undefined;
 }
@@ -265,7 +266,7 @@ function readPoll(body: Body, envelope: Envelope, at: Millis): BodyReading {
   problems.push(...findings);
   // A poll without its session or its send time proves nothing; an impossible send time still does.
   if (!data || sessionId === undefined || requestedAt === undefined) return { sessionId, findings: problems };
-  const status = readStatus(data.onboardingStatus, 'poll', requestedAt);
+  const status = readStatus(data.onboardingStatus, requestedAt);
   return { sessionId, ...status, findings: [...problems, ...(status.findings ?? [])] };
 }
 
@@ -274,7 +275,7 @@ export const BODY_PARSERS: Readonly<Record<RecordKind, BodyParser>> = {
   'onboarding-status': (body) => {
     const { data, findings } = readWith(SCHEMAS.onboardingStatus, body, 'onboarding-status');
     if (!data) return { sessionId: stringField(body, 'interviewId'), findings };
-    return { sessionId: data.interviewId, ...readStatus(data.onboardingStatus, 'onboarding-status') };
+    return { sessionId: data.interviewId, ...readStatus(data.onboardingStatus) };
   },
   poll: readPoll,
   'video-selfie': (body) => {
@@ -455,6 +456,9 @@ function readPlain(input: JsonValue, source: RecordSource | undefined, identity:
     };
   }
   const reading = BODY_PARSERS[kind](body, input, at);
+  const findings = [...(reading.findings ?? [])];
+  const deprecated = kind === 'poll' ? undefined : KIND_FACTS[kind].deprecated;
+  if (deprecated !== undefined) findings.push(deprecation(kind, deprecated));
   // Copies of one webhook share kind and body; a watchlist delivery and a poll are each their own.
   const key =
     kind === 'poll'
@@ -472,10 +476,14 @@ function readPlain(input: JsonValue, source: RecordSource | undefined, identity:
     correlation: reading.correlation ?? NO_IDS,
     event: reading.event === undefined ? undefined : ({ ...reading.event, at } as EvidenceEvent),
     ...(reading.ref === undefined ? {} : { ref: reading.ref }),
-    findings: reading.findings ?? [],
+    findings,
     source,
   };
 }
+
+/** The finding of a webhook the vendor deprecated (derived from its kind, so never stored). */
+export const deprecation = (kind: string, why: string): Finding =>
+  finding('deprecated-webhook', `the ${kind} webhook is deprecated: ${why}`);
 
 /**
  * Read one delivery record: any value a host passes (getters that throw, cycles, BigInts,

@@ -69,7 +69,11 @@ export type FaceAuthenticationRecord = Webhook<
 /** `work-history` (Mexico): the result is in the body. */
 export type WorkHistoryRecord = Webhook<
   'work-history',
-  { readonly interviewId?: string; readonly requestId?: string; readonly workHistory: Readonly<Record<string, unknown>> }
+  {
+    readonly interviewId?: string;
+    readonly requestId?: string;
+    readonly workHistory: Readonly<Record<string, unknown>>;
+  }
 >;
 
 /** `proof-of-payment` (Mexico): the result is in the body; correlated by `requestId`. */

@@ -10,7 +10,7 @@ import { canonicalJson } from '../records/json.js';
 import { parseRecord } from '../records/parse.js';
 import type { RawDeliveryRecord as DeliveryRecord } from '../records/record.js';
 import type { AppendOutcome, Store, StoredRecord } from '../store/types.js';
-import type { Anomaly, Decision, Finding, FlowConfig, SessionView } from '../types.js';
+import type { Decision, Finding, FlowConfig, SessionView } from '../types.js';
 import { isWebhookKind } from '../vendor/kinds.js';
 import { isOnboardingStatus } from '../vendor/statuses.js';
 import { Authenticator, type AuthOptions } from './auth.js';

@@ -82,7 +82,10 @@ export const MODULES: Readonly<Record<ModuleName, ModuleFact>> = {
  * first ID's validation; post-processing makes the ID final). Completion is `byCompletion`.
  */
 export const MODULE_STATUSES: Readonly<Record<OnboardingModule, StatusEvidence>> = {
-  id: { preliminary: ['ID_VALIDATION_FINISHED', 'ID_VALIDATION_FINISHED_SECOND_ID'], final: ['POST_PROCESSING_FINISHED'] },
+  id: {
+    preliminary: ['ID_VALIDATION_FINISHED', 'ID_VALIDATION_FINISHED_SECOND_ID'],
+    final: ['POST_PROCESSING_FINISHED'],
+  },
   secondId: { preliminary: [], final: ['ID_VALIDATION_FINISHED_SECOND_ID'] },
   face: { preliminary: [], final: ['FACE_VALIDATION_FINISHED'] },
   governmentValidation: { preliminary: ['GOVERNMENT_VALIDATION_FINISHED'], final: [] },

@@ -1,7 +1,9 @@
 /** `paths` through the real binary: JSON Lines vectors that the core itself agrees with. */
 import { describe, expect, it } from 'vitest';
 import type { AnyStateMachine } from 'xstate';
-import { Ledger, MODELS, type PathVector } from '../../src/index.js';
+import { sessionMachines } from '../../src/core/replay.js';
+import { Ledger, MODELS, type PathVector, type SessionState } from '../../src/index.js';
+import { flowBits } from '../../src/vendor/modules.js';
 import { cli } from '../support/cli.js';
 
 const lines = (stdout: string) =>
@@ -35,7 +37,9 @@ describe('paths', () => {
         for (const record of vector.records) ledger.add(record);
         const id = 'vector-1';
         if (vector.records.length > 0) {
-          expect(ledger.state(id)?.machines[name].value).toEqual(vector.state);
+          expect(sessionMachines(ledger.state(id) as SessionState, flowBits(undefined))[name].value).toEqual(
+            vector.state,
+          );
           const view = ledger.view(id);
           expect({
             status: view?.status,

@@ -9,7 +9,7 @@ import {
   type PollPolicy,
   planPoll,
 } from '../../src/core/schedule.js';
-import type { DeliveryRecord } from '../../src/records/parse.js';
+import type { RawDeliveryRecord as DeliveryRecord } from '../../src/records/record.js';
 
 const T0 = Date.parse('2026-11-25T10:00:00.000Z');
 const at = (ms: number) => new Date(T0 + ms).toISOString();
@@ -31,7 +31,7 @@ const EXACT: PollPolicy = { ...DEFAULT_POLL_POLICY, jitter: 0 };
 
 function planFor(records: DeliveryRecord[], now: number, policy: PollPolicy = EXACT, failures = undefined) {
   const ledger = new Ledger();
-  for (const record of records) ledger.add(record);
+  for (const record of records) ledger.addRaw(record);
   const view = ledger.view('a1');
   if (view === undefined) throw new Error('no view');
   return planPoll(view, activityOf(records), failures, T0 + now, policy);

@@ -11,31 +11,12 @@ import {
   type OnboardingStatus,
   type SessionView,
 } from '../../src/index.js';
-
-const START = Date.parse('2026-11-25T10:00:00.000Z');
-/** An ISO time `s` seconds after the start of the test day. */
-const t = (s: number) => new Date(START + s * 1000).toISOString();
-
-type Rec = Record<string, unknown>;
-
-const status = (s: number, onboardingStatus: string, interviewId = 'a1', extra: Rec = {}): Rec => ({
-  kind: 'onboarding-status',
-  receivedAt: t(s),
-  body: { interviewId, onboardingStatus, ...extra },
-});
-const poll = (sentAt: number, receivedAt: number, onboardingStatus: string, interviewId = 'a1'): Rec => ({
-  kind: 'poll',
-  interviewId,
-  requestedAt: t(sentAt),
-  receivedAt: t(receivedAt),
-  body: { onboardingStatus },
-});
-const hook = (kind: string, s: number, body: Rec = { interviewId: 'a1' }): Rec => ({ kind, receivedAt: t(s), body });
+import { hook, poll, status, t } from '../support/records.js';
 
 function ledgerOf(records: readonly unknown[], options?: LedgerOptions): Ledger {
   const ledger = new Ledger(options);
   records.forEach((record, i) => {
-    ledger.add(record, { line: i + 1 });
+    ledger.addRaw(record, { line: i + 1 });
   });
   return ledger;
 }
@@ -390,9 +371,9 @@ describe('records without an interviewId find their session', () => {
 
   it('a proof-of-payment arriving before the work-history waits for it, then joins the session', () => {
     const ledger = new Ledger();
-    expect(ledger.add(proof)).toMatchObject({ to: 'waiting' });
+    expect(ledger.addRaw(proof)).toMatchObject({ to: 'waiting' });
     expect(ledger.size).toBe(0);
-    expect(ledger.add(workHistory)).toEqual({ to: 'session', interviewId: 'a1' });
+    expect(ledger.addRaw(workHistory)).toEqual({ to: 'session', interviewId: 'a1' });
     expect(ledger.view('a1')?.fetchable).toEqual(['proofOfPayment', 'workHistory']);
     expect(ledger.anomalies()).toEqual([]);
   });
@@ -570,27 +551,63 @@ describe('anomalies of the delivery order', () => {
     expect(codes(viewOf([hook('session-succeeded', 1), hook('session-progress', 2)]))).toEqual(['after-terminal']);
   });
 
-  it('disagreeing decisions are reported once as conflicting-decision, naming both sides', () => {
+  it('each record that disagrees with the decision in force is a conflicting-decision naming the other side', () => {
     const view = viewOf([
       status(1, 'MANUAL_REVIEW_APPROVED'),
       hook('session-failed', 2),
       status(3, 'MANUAL_REVIEW_REJECTED'),
     ]);
-    expect(codes(view)).toEqual(['conflicting-decision']);
-    expect(view.anomalies[0].severity).toBe('error');
-    expect(view.anomalies[0].message).toContain('MANUAL_REVIEW_APPROVED');
-    expect(view.anomalies[0].message).toContain('session-failed');
+    expect(codes(view)).toEqual(['conflicting-decision', 'conflicting-decision']);
+    const [failed, rejected] = view.anomalies;
+    expect(failed.severity).toBe('error');
+    expect(failed.kind).toBe('session-failed');
+    expect(failed.message).toMatch(
+      /^session-failed, disagreeing with MANUAL_REVIEW_APPROVED at .*; the decision is a conflict/,
+    );
+    expect(rejected.message).toMatch(/^MANUAL_REVIEW_REJECTED, disagreeing with MANUAL_REVIEW_APPROVED at /);
   });
 
-  it('a conflict settled by a poll, then broken by a later webhook, is reported again', () => {
+  it('a poll that overrules a decision is reported, saying it settles it; a later disagreement is reported again', () => {
     const view = viewOf([
       hook('session-succeeded', 1),
       hook('session-failed', 2),
       poll(5, 5.4, 'MANUAL_REVIEW_APPROVED'),
       status(9, 'MANUAL_REVIEW_REJECTED'),
     ]);
-    expect(codes(view)).toEqual(['conflicting-decision', 'conflicting-decision']);
+    expect(codes(view)).toEqual(['conflicting-decision', 'conflicting-decision', 'conflicting-decision']);
+    expect(view.anomalies[1].message).toMatch(
+      /^poll sent at .*10:00:05.000Z reported MANUAL_REVIEW_APPROVED, disagreeing with session-failed at .*; it settles the decision as approved$/,
+    );
+    expect(view.anomalies[2].message).toMatch(
+      /^MANUAL_REVIEW_REJECTED, disagreeing with MANUAL_REVIEW_APPROVED \(poll\)/,
+    );
     expect(view.decision).toBe('conflict');
+    expect(view.anomalies.some((anomaly) => anomaly.settled)).toBe(false);
+  });
+
+  it('a poll overruling a lone rejection leaves a conflicting-decision that says the poll settled it', () => {
+    const view = viewOf([status(1, 'MANUAL_REVIEW_REJECTED'), poll(5, 5.4, 'MANUAL_REVIEW_APPROVED')]);
+    expect(view.decision).toBe('approved');
+    expect(codes(view)).toEqual(['conflicting-decision']);
+    expect(view.anomalies[0].message).toMatch(
+      /reported MANUAL_REVIEW_APPROVED, disagreeing with MANUAL_REVIEW_REJECTED at .*; it settles the decision as approved/,
+    );
+    expect(view.anomalies[0].settled).toBe(true);
+  });
+
+  it('a conflict a later poll settled says by which poll, and is marked settled', () => {
+    const view = viewOf([
+      status(1, 'MANUAL_REVIEW_APPROVED'),
+      status(2, 'MANUAL_REVIEW_REJECTED'),
+      poll(5, 5.4, 'MANUAL_REVIEW_REJECTED'),
+    ]);
+    expect(view.decision).toBe('rejected');
+    expect(codes(view)).toEqual(['conflicting-decision', 'conflicting-decision']);
+    expect(view.anomalies[0].message).toMatch(/settled since by the poll sent at .*10:00:05.000Z \(rejected\)$/);
+    expect(view.anomalies[1].message).toMatch(
+      /disagreeing with MANUAL_REVIEW_APPROVED at .*; it settles the decision as rejected$/,
+    );
+    expect(view.anomalies.map((anomaly) => anomaly.settled)).toEqual([true, true]);
   });
 
   it('deprecated webhooks are applied and reported as deprecated-webhook', () => {

@@ -56,6 +56,7 @@ describe('terminal states', () => {
       'onboarding.review.rejected',
       'session.lifecycle.succeeded',
       'session.lifecycle.failed',
+      'session.lifecycle.contradicted',
     ]);
   });
 

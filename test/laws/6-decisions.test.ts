@@ -5,24 +5,13 @@
  */
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import type { DeliveryRecord } from '../../src/index.js';
 import { fold } from '../support/fold.js';
 import { permutedHistoryArb } from '../support/histories.js';
-import { expectedDecision, sessionOf } from '../support/oracle.js';
+import { expectedDecision, recordsBySession } from '../support/oracle.js';
+import { hook, poll as pollAt, type Rec, status, t } from '../support/records.js';
 
-const at = (s: number) => new Date(Date.parse('2026-11-25T10:00:00.000Z') + s * 1000).toISOString();
-const review = (status: string, s: number): DeliveryRecord => ({
-  kind: 'onboarding-status',
-  receivedAt: at(s),
-  body: { interviewId: 'r1', onboardingStatus: status },
-});
-const poll = (status: string, sent: number): DeliveryRecord => ({
-  kind: 'poll',
-  interviewId: 'r1',
-  requestedAt: at(sent),
-  receivedAt: at(sent + 0.3),
-  body: { onboardingStatus: status },
-});
+const review = (decision: string, s: number): Rec => status(s, decision, 'r1');
+const poll = (decision: string, sent: number): Rec => pollAt(sent, sent + 0.3, decision, 'r1');
 
 const decisionPollArb = fc.record({
   status: fc.constantFrom('MANUAL_REVIEW_APPROVED', 'MANUAL_REVIEW_REJECTED'),
@@ -33,12 +22,12 @@ describe('law 6: decisions are never silently overwritten', () => {
   test.prop([permutedHistoryArb, fc.array(decisionPollArb, { maxLength: 2 })])(
     'the decision is what an independent reading of law 6 gives, in any order',
     ({ permuted }, extraPolls) => {
-      const sessions = [...new Set(permuted.map(sessionOf))].filter((s): s is string => s !== undefined);
-      const polls = extraPolls.map(({ status, sent }) => ({ ...poll(status, sent), interviewId: sessions[0] }));
+      const polls = extraPolls.map(({ status: reported, sent }) => ({ ...poll(reported, sent), interviewId: 's1' }));
       const records = [...permuted, ...polls];
       const ledger = fold(records);
+      const bySession = recordsBySession(records);
       for (const view of ledger.snapshot().sessions) {
-        const own = records.filter((r) => sessionOf(r) === view.interviewId);
+        const own = bySession.get(view.interviewId) ?? [];
         expect(view.decision, view.interviewId).toBe(expectedDecision(own));
         expect(view.pollRequested).toBe(view.decision === 'conflict');
       }
@@ -74,7 +63,7 @@ describe('law 6: decisions are never silently overwritten', () => {
       review('MANUAL_REVIEW_APPROVED', 10),
       review('MANUAL_REVIEW_REJECTED', 20),
       poll('MANUAL_REVIEW_APPROVED', 30),
-      { kind: 'session-failed', receivedAt: at(30.1), body: { interviewId: 'r1' } },
+      hook('session-failed', 30.1, { interviewId: 'r1' }),
     ]).view('r1');
     expect(view?.decision).toBe('conflict');
   });
@@ -84,7 +73,7 @@ describe('law 6: decisions are never silently overwritten', () => {
       review('MANUAL_REVIEW_APPROVED', 10),
       review('MANUAL_REVIEW_REJECTED', 20),
       poll('MANUAL_REVIEW_REJECTED', 40),
-      { ...poll('MANUAL_REVIEW_APPROVED', 30), receivedAt: at(50) },
+      { ...poll('MANUAL_REVIEW_APPROVED', 30), receivedAt: t(50) },
     ];
     const view = fold(records).view('r1');
     expect(view?.decision).toBe('rejected');
@@ -92,7 +81,7 @@ describe('law 6: decisions are never silently overwritten', () => {
   });
 
   it('a decision supersedes pending review', () => {
-    const pending: DeliveryRecord = { kind: 'session-pending-review', receivedAt: at(5), body: { interviewId: 'r1' } };
+    const pending = hook('session-pending-review', 5, { interviewId: 'r1' });
     expect(fold([pending]).view('r1')?.decision).toBe('pending-review');
     expect(fold([review('MANUAL_REVIEW_REJECTED', 10), pending]).view('r1')?.decision).toBe('rejected');
   });

@@ -6,8 +6,8 @@ import { getShortestPaths } from '@xstate/graph';
 import { describe, expect, it } from 'vitest';
 import { type AnyStateMachine, initialTransition, transition } from 'xstate';
 import { MODELS } from '../../machines/index.js';
-import type { MachineState } from '../../src/core/compile.js';
-import { compiledMachines } from '../../src/core/session.js';
+import type { Cursor } from '../../src/core/compile.js';
+import { compiledMachines } from '../../src/core/replay.js';
 import { GRAPH_EVENTS } from '../../src/diagrams/events.js';
 
 type Name = keyof typeof MODELS;
@@ -35,16 +35,18 @@ for (const name of Object.keys(MODELS) as Name[]) {
         const events = reaching[0].steps.map((step) => step.event).filter((event) => !event.type.startsWith('xstate.'));
         let [snapshot] = initialTransition(machine);
         const compiled = compiledMachines[name] as unknown as {
-          initial: MachineState<unknown>;
-          step(state: MachineState<unknown>, event: unknown): MachineState<unknown> | undefined;
+          initial: number;
+          initialContext(): unknown;
+          step(cursor: Cursor<unknown>, event: unknown): boolean;
+          regionState(index: number, region: string): string;
         };
-        let fast = compiled.initial;
+        const fast: Cursor<unknown> = { index: compiled.initial, context: compiled.initialContext() };
         for (const event of events) {
           [snapshot] = transition(machine, snapshot, event);
-          fast = compiled.step(fast, event) ?? fast;
+          compiled.step(fast, event);
         }
         expect((snapshot.value as Record<string, string>)[region]).toBe(state);
-        expect(fast.value[region]).toBe(state);
+        expect(compiled.regionState(fast.index, region)).toBe(state);
       });
     }
   });

@@ -68,7 +68,7 @@ function poller(options: Partial<PollerOptions> = {}) {
 
 async function viewOf(interviewId: string) {
   const ledger = new Ledger();
-  for (const stored of await store.sessionRecords(interviewId)) ledger.add(stored.record);
+  for (const stored of await store.sessionRecords(interviewId)) ledger.addRaw(stored.record);
   return ledger.view(interviewId);
 }
 

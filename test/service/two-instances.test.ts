@@ -10,7 +10,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DeliveryRecord } from '../../src/records/parse.js';
+import type { RawDeliveryRecord as DeliveryRecord } from '../../src/records/record.js';
 import type { SessionView } from '../../src/types.js';
 import { WEBHOOK_KINDS } from '../../src/vendor/kinds.js';
 import { historyArb } from '../support/histories.js';

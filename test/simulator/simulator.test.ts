@@ -64,10 +64,10 @@ describe('the simulator', () => {
         }
         const base = Date.parse('2026-11-25T10:00:00.000Z');
         events.forEach((event, i) => {
-          ledger.add({ kind: event.kind, receivedAt: new Date(base + i * 1000).toISOString(), body: event.body });
+          ledger.addRaw({ kind: event.kind, receivedAt: new Date(base + i * 1000).toISOString(), body: event.body });
         });
         const last = [...session.events].reverse().find((event) => event.status !== undefined);
-        ledger.add({
+        ledger.addRaw({
           kind: 'poll',
           interviewId: session.interviewId,
           requestedAt: new Date(base + 3_600_000).toISOString(),
@@ -187,7 +187,7 @@ describe('the simulator', () => {
     const codes = new Set<string>();
     for (const id of await target.store.sessionIds(undefined, 100)) {
       const ledger = new Ledger();
-      for (const stored of await target.store.sessionRecords(id)) ledger.add(stored.record);
+      for (const stored of await target.store.sessionRecords(id)) ledger.addRaw(stored.record);
       for (const anomaly of ledger.view(id)?.anomalies ?? []) codes.add(anomaly.code);
     }
     expect(codes).toContain('duplicate');

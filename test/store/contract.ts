@@ -12,8 +12,9 @@
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type DeliveryRecord, Ledger, parseRecord } from '../../src/index.js';
-import { canonicalJson } from '../../src/records/key.js';
+import { Ledger, parseRecord } from '../../src/index.js';
+import { canonicalJson } from '../../src/records/json.js';
+import type { RawDeliveryRecord as DeliveryRecord } from '../../src/records/record.js';
 import { recordIdOf } from '../../src/service/handler.js';
 import type { RecordToStore, Store, StoredRecord } from '../../src/store/types.js';
 import { historyArb } from '../support/histories.js';
@@ -54,12 +55,12 @@ export async function openTracked(
 
 /** What the service stores for a record: its id, and what the parser says ties it to a session. */
 export function toStore(record: DeliveryRecord): RecordToStore {
-  const result = parseRecord(record);
+  const parsed = parseRecord(record);
   return {
     record,
     recordId: recordIdOf(record),
-    interviewId: result.ok ? result.parsed.sessionId : result.sessionId,
-    correlation: result.ok ? result.parsed.correlation : [],
+    interviewId: parsed.sessionId,
+    correlation: parsed.refused ? [] : parsed.correlation,
   };
 }
 
@@ -282,10 +283,10 @@ export function storeContract(name: string, open: OpenStore): void {
 
         // What a user gets from it: each session's own records fold to the view the whole log gives.
         const whole = new Ledger();
-        for (const r of all) whole.add(r.record);
+        for (const r of all) whole.addRaw(r.record);
         for (const id of ['mx1', 'mx2', 'other']) {
           const own = new Ledger();
-          for (const r of await store.sessionRecords(id)) own.add(r.record);
+          for (const r of await store.sessionRecords(id)) own.addRaw(r.record);
           expect(own.view(id), id).toEqual(whole.view(id));
         }
         expect(whole.view('mx1')?.fetchable).toEqual(
@@ -320,13 +321,13 @@ export function storeContract(name: string, open: OpenStore): void {
         const owner = arrives === 'after both ties' ? 's1' : 's2';
         const all = await readAll(store);
         const whole = new Ledger();
-        for (const r of all) whole.add(r.record);
+        for (const r of all) whole.addRaw(r.record);
         expect(whole.view(owner)?.fetchable).toContain('faceAuthentication');
         for (const id of ['s1', 's2']) {
           const own = await store.sessionRecords(id);
           expect(own.some((r) => r.record.kind === 'face-authentication')).toBe(id === owner);
           const ledger = new Ledger();
-          for (const r of own) ledger.add(r.record);
+          for (const r of own) ledger.addRaw(r.record);
           expect(ledger.view(id), id).toEqual(whole.view(id));
         }
         expect(all.find((r) => r.record.kind === 'face-authentication')?.interviewId).toBe(owner);
@@ -475,13 +476,13 @@ export function multiInstanceContract(name: string, open: OpenStore, instances =
       expect(increasing(seqsOf(all))).toBe(true);
 
       const union = new Ledger();
-      for (const r of all) union.add(r.record);
+      for (const r of all) union.addRaw(r.record);
       const sessions = await allSessionIds(others[0], 10);
       expect(sessions).toEqual(union.sessionIds());
       expect(sessions.length).toBeGreaterThan(30);
       for (const id of sessions) {
         const own = new Ledger();
-        for (const r of await stores[sessions.indexOf(id) % instances].sessionRecords(id)) own.add(r.record);
+        for (const r of await stores[sessions.indexOf(id) % instances].sessionRecords(id)) own.addRaw(r.record);
         expect(own.view(id), id).toEqual(union.view(id));
       }
     });

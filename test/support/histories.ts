@@ -4,10 +4,24 @@
  * then delivered the way the vendor does: late, retried, with stale polls in between.
  */
 import fc from 'fast-check';
-import type { DeliveryRecord } from '../../src/index.js';
+import { BASE, type Rec } from './records.js';
 
-const BASE = Date.parse('2026-11-25T10:00:00.000Z');
-const iso = (ms: number) => new Date(ms).toISOString();
+type DeliveryRecord = Rec;
+
+/**
+ * A time in ISO 8601 with one of a few offsets (`Z`, `+05:45`, `-03:30`, …): the same instant
+ * written as different receivers' clocks write it. The core must read them all alike.
+ */
+export function isoWithOffset(ms: number, offsetMinutes: number): string {
+  if (offsetMinutes === 0) return new Date(ms).toISOString();
+  const local = new Date(ms + offsetMinutes * 60_000).toISOString().slice(0, -1);
+  const sign = offsetMinutes < 0 ? '-' : '+';
+  const abs = Math.abs(offsetMinutes);
+  return `${local}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+}
+
+const OFFSETS = [0, 0, 0, 60, 345, -210, -480, 840];
+const iso = (ms: number) => isoWithOffset(ms, OFFSETS[Math.abs(Math.floor(ms / 1000)) % OFFSETS.length]);
 
 /** One vendor-side fact, at the moment the vendor emitted it. */
 interface Emitted {
@@ -59,13 +73,22 @@ const planArb: fc.Arbitrary<SessionPlan> = fc.record({
   mexican: fc.boolean(),
   authentication: fc.boolean(),
   ine: fc.constantFrom<0 | 1 | 2>(0, 1, 2),
-  gaps: fc.array(fc.integer({ min: 1, max: 90 }), { minLength: 40, maxLength: 40 }),
+  gaps: fc.array(
+    fc.oneof({ weight: 1, arbitrary: fc.constant(0) }, { weight: 6, arbitrary: fc.integer({ min: 1, max: 90 }) }),
+    { minLength: 40, maxLength: 40 },
+  ),
   polls: fc.array(fc.integer({ min: 0, max: 1200 }), { maxLength: 3 }),
   settlingPoll: fc.boolean(),
 });
 
+/** The correlation ids a session's records carry: its own, or (to test ambiguity) another's. */
+interface CorrelationIds {
+  readonly request: string;
+  readonly identity: string;
+}
+
 /** The vendor's side of one session: what it emitted, in order, with emission times. */
-function emit(interviewId: string, start: number, plan: SessionPlan): Emitted[] {
+function emit(interviewId: string, start: number, plan: SessionPlan, ids: CorrelationIds): Emitted[] {
   const out: Emitted[] = [];
   let t = start;
   let gap = 0;
@@ -96,20 +119,20 @@ function emit(interviewId: string, start: number, plan: SessionPlan): Emitted[] 
     out.push({
       kind: 'work-history',
       at: next(),
-      body: { interviewId, requestId: `${interviewId}-r`, workHistory: { jobs: 2 } },
+      body: { interviewId, requestId: ids.request, workHistory: { jobs: 2 } },
     });
-    out.push({ kind: 'proof-of-payment', at: next(), body: { requestId: `${interviewId}-r`, totalCfdi: '10.00' } });
+    out.push({ kind: 'proof-of-payment', at: next(), body: { requestId: ids.request, totalCfdi: '10.00' } });
   }
   if (plan.faceAuths.length > 0)
-    out.push({ kind: 'identity-enrolled', at: next(), body: { interviewId, identityId: `${interviewId}-who` } });
+    out.push({ kind: 'identity-enrolled', at: next(), body: { interviewId, identityId: ids.identity } });
   for (const success of plan.faceAuths) {
-    out.push({ kind: 'face-authentication', at: next(), body: { identityId: `${interviewId}-who`, success } });
+    out.push({ kind: 'face-authentication', at: next(), body: { identityId: ids.identity, success } });
   }
   if (plan.authentication) {
     out.push({
       kind: 'authentication',
       at: next(),
-      body: { interviewId, customerId: `${interviewId}-who`, overallStatus: 'PASS' },
+      body: { interviewId, customerId: ids.identity, overallStatus: 'PASS' },
     });
   }
   if (plan.ine > 0)
@@ -161,7 +184,7 @@ interface Delivery {
 }
 
 const deliveryArb: fc.Arbitrary<Delivery> = fc.record({
-  delay: fc.integer({ min: 0, max: 180 }),
+  delay: fc.oneof({ weight: 1, arbitrary: fc.constant(0) }, { weight: 3, arbitrary: fc.integer({ min: 0, max: 180 }) }),
   retries: fc.oneof({ weight: 4, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 2 }) }),
 });
 
@@ -221,19 +244,30 @@ const noiseArb = (interviewId: string): fc.Arbitrary<DeliveryRecord[]> =>
     { maxLength: 2 },
   );
 
-/** Histories of one to three sessions, in the order received. */
+/**
+ * Histories of one to three sessions, in the order received. A later session sometimes carries
+ * the first one's correlation ids (a `requestId` or identity id shared by two sessions), so
+ * records naming no session can be ambiguous.
+ */
 export const historyArb: fc.Arbitrary<History> = fc
-  .array(fc.tuple(planArb, fc.array(deliveryArb, { minLength: 8, maxLength: 8 }), fc.integer({ min: 0, max: 600 })), {
-    minLength: 1,
-    maxLength: 3,
-  })
+  .array(
+    fc.tuple(
+      planArb,
+      fc.array(deliveryArb, { minLength: 8, maxLength: 8 }),
+      fc.integer({ min: 0, max: 600 }),
+      fc.oneof({ weight: 4, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+    ),
+    { minLength: 1, maxLength: 3 },
+  )
   .chain((plans) => {
     const sessions = plans.map((_, index) => `s${index + 1}`);
     return fc.tuple(...sessions.map((id) => noiseArb(id))).map((noise) => {
-      const records = plans.flatMap(([plan, deliveries, offset], index) => {
+      const records = plans.flatMap(([plan, deliveries, offset, shares], index) => {
         const interviewId = sessions[index];
+        const owner = shares ? sessions[0] : interviewId;
+        const ids = { request: `${owner}-r`, identity: `${owner}-who` };
         return [
-          ...deliver(interviewId, emit(interviewId, BASE + offset * 1000, plan), plan, deliveries),
+          ...deliver(interviewId, emit(interviewId, BASE + offset * 1000, plan, ids), plan, deliveries),
           ...noise[index],
         ];
       });
@@ -247,4 +281,23 @@ export const permutedHistoryArb: fc.Arbitrary<{ history: History; permuted: read
     fc
       .shuffledSubarray([...history.records], { minLength: history.records.length, maxLength: history.records.length })
       .map((permuted) => ({ history, permuted })),
+  );
+
+/** A history cut into 2–4 pieces (each record in one piece), and an order to merge the pieces. */
+export const splitHistoryArb: fc.Arbitrary<{ history: History; pieces: readonly (readonly DeliveryRecord[])[] }> =
+  historyArb.chain((history) =>
+    fc.integer({ min: 2, max: 4 }).chain((count) =>
+      fc
+        .tuple(
+          fc.array(fc.nat(count - 1), { minLength: history.records.length, maxLength: history.records.length }),
+          fc.shuffledSubarray(
+            Array.from({ length: count }, (_, i) => i),
+            { minLength: count, maxLength: count },
+          ),
+        )
+        .map(([assignment, order]) => ({
+          history,
+          pieces: order.map((piece) => history.records.filter((_, index) => assignment[index] === piece)),
+        })),
+    ),
   );

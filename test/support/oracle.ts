@@ -2,17 +2,75 @@
  * Independent readings of SPEC 1.4 and law 6, written from the SPEC text alone, against which
  * the core's answers are checked. They know only records, never the machines.
  */
-import type { DeliveryRecord, ModuleName } from '../../src/index.js';
+import { type ModuleName, parseRecord, parseTime } from '../../src/index.js';
+import type { Rec } from './records.js';
+
+type DeliveryRecord = Rec;
 
 const COMPLETION = new Set(['ONBOARDING_FINISHED', 'MANUAL_REVIEW_APPROVED', 'MANUAL_REVIEW_REJECTED']);
 
-/** The session a generated record belongs to (histories name ids `${session}-…`). */
-export function sessionOf(record: DeliveryRecord): string | undefined {
+const named = (record: DeliveryRecord): string | undefined => {
   const body = (record.body ?? {}) as Record<string, unknown>;
   const direct = record.interviewId ?? body.interviewId ?? body.InterviewId;
-  if (typeof direct === 'string') return direct;
-  const tied = body.identityId ?? body.requestId;
-  return typeof tied === 'string' ? tied.split('-')[0] : undefined;
+  return typeof direct === 'string' && direct.length > 0 ? direct : undefined;
+};
+
+const idsOf = (record: DeliveryRecord): string[] => {
+  const body = (record.body ?? {}) as Record<string, unknown>;
+  const ids: string[] = [];
+  for (const [field, prefix] of [
+    ['identityId', 'identity'],
+    ['customerId', 'identity'],
+    ['requestId', 'requestId'],
+  ] as const) {
+    const value = body[field];
+    if (typeof value === 'string' && value.length > 0) ids.push(`${prefix}:${value}`);
+  }
+  return ids;
+};
+
+/**
+ * The correlation rule read from the contract alone: a record naming no session belongs to the
+ * session of the earliest-received record (by receivedAt, then delivery key) that names a session
+ * and carries one of its ids; it is ambiguous when those ids are carried by several sessions.
+ */
+export function correlate(records: readonly DeliveryRecord[]): (record: DeliveryRecord) => {
+  session: string | undefined;
+  ambiguous: boolean;
+} {
+  const carriers = new Map<string, { at: number; key: number; session: string }[]>();
+  for (const record of records) {
+    const session = named(record);
+    const at = parseTime(record.receivedAt);
+    if (session === undefined || at === undefined) continue;
+    for (const id of idsOf(record)) {
+      const list = carriers.get(id) ?? [];
+      list.push({ at, key: parseRecord(record).key, session });
+      carriers.set(id, list);
+    }
+  }
+  return (record) => {
+    const own = named(record);
+    if (own !== undefined) return { session: own, ambiguous: false };
+    const found = idsOf(record).flatMap((id) => carriers.get(id) ?? []);
+    if (found.length === 0) return { session: undefined, ambiguous: false };
+    found.sort((a, b) => a.at - b.at || a.key - b.key);
+    return { session: found[0].session, ambiguous: new Set(found.map((c) => c.session)).size > 1 };
+  };
+}
+
+/** The records of each session, by the correlation rule. */
+export function recordsBySession(records: readonly DeliveryRecord[]): Map<string, DeliveryRecord[]> {
+  const sessionOf = correlate(records);
+  const out = new Map<string, DeliveryRecord[]>();
+  for (const record of records) {
+    const { session } = sessionOf(record);
+    if (session === undefined) continue;
+    const list = out.get(session) ?? [];
+    list.push(record);
+    out.set(session, list);
+  }
+  return out;
 }
 
 function statusOf(record: DeliveryRecord): string | undefined {
@@ -68,7 +126,7 @@ export function expectedDecision(records: readonly DeliveryRecord[]): string {
   let pending = false;
   let settle: { decision: string; requestedAt: number; at: number } | undefined;
   for (const record of records) {
-    const at = Date.parse(record.receivedAt);
+    const at = parseTime(record.receivedAt) as number;
     const status = statusOf(record);
     let decision: string | undefined;
     if (status === 'MANUAL_REVIEW_APPROVED' || record.kind === 'session-succeeded') decision = 'approved';
@@ -76,7 +134,7 @@ export function expectedDecision(records: readonly DeliveryRecord[]): string {
     if (record.kind === 'session-pending-review') pending = true;
     if (decision === undefined) continue;
     if (record.kind === 'poll') {
-      const requestedAt = Date.parse(record.requestedAt as string);
+      const requestedAt = Math.min(parseTime(record.requestedAt as string) as number, at);
       const later =
         settle === undefined ||
         requestedAt > settle.requestedAt ||

@@ -1,22 +1,14 @@
 /**
- * SPEC 1.4: the modules table. Every machine state it names exists in the statecharts (a renamed
- * state would silently make a module never fetchable), and each module's endpoints are the
- * vendor's, as SPEC 1.4 lists them.
+ * The modules table. Every module is decided by a region of its own name in the machine the
+ * table names, whose states say the stage by their tags (a renamed region would silently make a
+ * module never fetchable); the statuses that move an onboarding module agree with the statuses'
+ * implications; and each module's endpoints are the vendor's.
  */
 import { describe, expect, it } from 'vitest';
+import { walkMachine } from '../../src/core/walk.js';
 import { MODELS, MODULE_NAMES, MODULES, type ModuleName } from '../../src/index.js';
-import { COMPLETED, ONBOARDING_MODULES } from '../../src/vendor/modules.js';
-
-/** Whether `machine.region.state` names a state of the statecharts. */
-function stateExists(ref: string): boolean {
-  const parts = ref.split('.');
-  if (parts.length !== 3) return false;
-  const [machine, region, state] = parts;
-  if (!Object.hasOwn(MODELS, machine)) return false;
-  const root = MODELS[machine as keyof typeof MODELS].machine.root;
-  const regionNode = Object.hasOwn(root.states, region) ? root.states[region] : undefined;
-  return regionNode !== undefined && Object.hasOwn(regionNode.states, state);
-}
+import { MODULE_STATUSES, ONBOARDING_MODULES, STAGE_TAGS } from '../../src/vendor/modules.js';
+import { COMPLETING_STATUSES, IMPLIED_BITS, ONBOARDING_STATUSES, statusBit } from '../../src/vendor/statuses.js';
 
 const ALL_MODULES: ModuleName[] = [
   'face',
@@ -31,10 +23,12 @@ const ALL_MODULES: ModuleName[] = [
   'workHistory',
 ];
 
-const refsOf = (name: ModuleName) => [...MODULES[name].final, ...MODULES[name].preliminary];
+/** The region that decides a module, as the walk of its machine reads it. */
+const regionOf = (name: ModuleName) =>
+  walkMachine(MODELS[MODULES[name].machine].machine).regions.find((region) => region.key === name);
 
-describe('SPEC 1.4: the modules', () => {
-  it('lists exactly the ten modules of SPEC 1.4, sorted by name as the view lists them', () => {
+describe('the modules', () => {
+  it('lists exactly the ten modules, sorted by name as the view lists them', () => {
     expect([...MODULE_NAMES]).toEqual(ALL_MODULES);
     expect(Object.keys(MODULES).sort()).toEqual(ALL_MODULES);
   });
@@ -44,55 +38,49 @@ describe('SPEC 1.4: the modules', () => {
   });
 });
 
-describe('every state the modules table names is a real state of the machines', () => {
-  it('the completion state is the onboarding machine’s finished progress', () => {
-    expect(COMPLETED).toBe('onboarding.progress.finished');
-    expect(stateExists(COMPLETED)).toBe(true);
+describe('every module is decided by a region of its own name', () => {
+  it.each(ALL_MODULES)('%s: a region whose initial state is not fetchable, and some state tagged final', (name) => {
+    const region = regionOf(name);
+    expect(region, name).toBeDefined();
+    const initial = region?.states.find((state) => state.key === region.initial);
+    expect(initial?.tags.some((tag) => (STAGE_TAGS as readonly string[]).includes(tag))).toBe(false);
+    expect(region?.states.some((state) => state.tags.includes('final'))).toBe(true);
   });
 
-  it.each(ALL_MODULES)('%s names only existing machine.region.state references', (name) => {
-    const refs = refsOf(name);
-    for (const ref of refs) expect(stateExists(ref), `${name}: ${ref}`).toBe(true);
-  });
-
-  it('the check itself rejects a misspelled machine, region or state', () => {
-    expect(stateExists('onboarding.id.postProcessed')).toBe(true);
-    expect(stateExists('onbording.id.postProcessed')).toBe(false);
-    expect(stateExists('onboarding.ids.postProcessed')).toBe(false);
-    expect(stateExists('onboarding.id.postprocessed')).toBe(false);
-    expect(stateExists('onboarding.id')).toBe(false);
-  });
-
-  it('ONBOARDING_FINISHED makes onboarding modules final if the flow has them, scores always, webhook-only modules never', () => {
+  it('completion makes onboarding modules final if the flow has them, scores always, webhook-only modules never', () => {
     for (const name of ALL_MODULES) {
-      const fact = MODULES[name];
+      const region = regionOf(name);
+      const completions = (region?.states ?? []).flatMap((state) =>
+        state.transitions.filter((t) => (COMPLETING_STATUSES as readonly string[]).includes(t.event)),
+      );
       if ((ONBOARDING_MODULES as readonly string[]).includes(name)) {
-        expect(fact.byCompletion, name).toBe('if-in-flow');
+        expect(MODULES[name].byCompletion, name).toBe('if-in-flow');
+        expect(completions.length, name).toBeGreaterThan(0);
+        for (const move of completions) expect(move).toMatchObject({ guard: 'inFlow', params: { module: name } });
       } else if (name === 'scores') {
-        expect(fact.byCompletion).toBe('always');
+        expect(MODULES[name].byCompletion).toBe('always');
+        for (const move of completions) expect(move.guard).toBeUndefined();
       } else {
-        expect(fact.byCompletion, name).toBe('never');
-        expect(fact.final.length, name).toBeGreaterThan(0);
+        expect(MODULES[name].byCompletion, name).toBe('never');
+        expect(completions, name).toEqual([]);
       }
     }
   });
 
-  it('ties each module to the machine region of its own evidence', () => {
-    expect(MODULES.id.final).toEqual(['onboarding.id.postProcessed']);
-    expect(MODULES.id.preliminary).toEqual(['onboarding.id.validated']);
-    expect(MODULES.secondId.final).toEqual(['onboarding.secondId.validated']);
-    expect(MODULES.face.final).toEqual(['onboarding.face.validated']);
-    expect(MODULES.governmentValidation.final).toEqual([]);
-    expect(MODULES.governmentValidation.preliminary).toEqual(['onboarding.governmentValidation.validated']);
-    expect(MODULES.scores.preliminary).toEqual(['evidence.ineScraping.finished']);
-    expect(MODULES.videoSelfie.final).toEqual(['evidence.videoSelfie.uploaded']);
-    expect(MODULES.watchlist.final).toEqual(['evidence.watchlist.updated']);
-    expect([...MODULES.faceAuthentication.final].sort()).toEqual([
-      'evidence.faceAuthentication.failed',
-      'evidence.faceAuthentication.succeeded',
-    ]);
-    expect(MODULES.workHistory.final).toEqual(['evidence.workHistory.received']);
-    expect(MODULES.proofOfPayment.final).toEqual(['evidence.proofOfPayment.received']);
+  it('the statuses that move an onboarding module include every status that implies them', () => {
+    for (const module of ONBOARDING_MODULES) {
+      const { preliminary, final } = MODULE_STATUSES[module];
+      const moving = [...preliminary, ...final];
+      for (const status of ONBOARDING_STATUSES) {
+        if ((COMPLETING_STATUSES as readonly string[]).includes(status)) continue;
+        const implies = moving.some((moved) => IMPLIED_BITS[status] & statusBit(moved));
+        if (implies) expect(moving, `${status} implies a status of ${module}`).toContain(status);
+      }
+    }
+    expect(MODULE_STATUSES.id).toEqual({
+      preliminary: ['ID_VALIDATION_FINISHED', 'ID_VALIDATION_FINISHED_SECOND_ID'],
+      final: ['POST_PROCESSING_FINISHED'],
+    });
   });
 });
 

@@ -169,10 +169,10 @@ describe('SPEC 1.1: UNKNOWN is never a webhook, only a poll answer', () => {
       receivedAt: AT,
       body: { interviewId: 'a1', onboardingStatus: 'UNKNOWN' },
     });
-    if (!result.ok) throw new Error(result.anomaly.message);
-    expect(result.parsed.event).toBeUndefined();
-    expect(result.parsed.sessionId).toBe('a1');
-    const [problem] = result.parsed.anomalies;
+    expect(result.refused).toBe(false);
+    expect(result.event).toBeUndefined();
+    expect(result.sessionId).toBe('a1');
+    const [problem] = result.findings;
     expect(problem.code).toBe('unknown-status');
     expect(problem.message).toContain('UNKNOWN');
     expect(problem.message).toMatch(/never sent as a webhook/);
@@ -186,8 +186,7 @@ describe('SPEC 1.1: UNKNOWN is never a webhook, only a poll answer', () => {
       receivedAt: '2026-11-25T10:00:00.300Z',
       body: { onboardingStatus: 'UNKNOWN' },
     });
-    if (!result.ok) throw new Error(result.anomaly.message);
-    expect(result.parsed.anomalies).toEqual([]);
-    expect(result.parsed.event?.type).toBe('UNKNOWN');
+    expect(result.findings).toEqual([]);
+    expect(result.event?.type).toBe('UNKNOWN');
   });
 });

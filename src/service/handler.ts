@@ -70,6 +70,8 @@ const problem = (status: number, error: string, message: string, headers: Record
   json(status, { error, message }, headers);
 
 class TooLarge extends Error {}
+/** The body stopped before its end: the client went away, or sent a broken chunk. */
+class Incomplete extends Error {}
 
 /** Read a body once, refusing it as soon as it passes the limit. */
 async function readBody(request: Request, limit: number): Promise<Uint8Array> {
@@ -80,7 +82,9 @@ async function readBody(request: Request, limit: number): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    const { done, value } = await reader.read().catch(() => {
+      throw new Incomplete();
+    });
     if (done) break;
     total += value.byteLength;
     if (total > limit) {
@@ -292,6 +296,10 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     try {
       bytes = await readBody(request, maxBody);
     } catch (error) {
+      if (error instanceof Incomplete) {
+        metrics.delivery(kind, 'incomplete');
+        return problem(400, 'incomplete', 'the body did not arrive whole; nothing was stored');
+      }
       if (!(error instanceof TooLarge)) throw error;
       metrics.delivery(kind, 'too-large');
       return problem(413, 'too-large', `the body is larger than ${maxBody} bytes`);
@@ -488,10 +496,12 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     if (path[0] === 'oauth' && path[1] === 'token' && path.length === 2 && auth.issuesTokens) {
       if (method !== 'POST') return only('POST');
       const form = await readBody(request, TOKEN_FORM_BYTES).catch((error: unknown) => {
-        if (error instanceof TooLarge) return undefined;
+        if (error instanceof TooLarge || error instanceof Incomplete) return error;
         throw error;
       });
-      if (form === undefined) return problem(413, 'too-large', `the form is larger than ${TOKEN_FORM_BYTES} bytes`);
+      if (form instanceof Incomplete) return problem(400, 'incomplete', 'the form did not arrive whole');
+      if (form instanceof TooLarge)
+        return problem(413, 'too-large', `the form is larger than ${TOKEN_FORM_BYTES} bytes`);
       return auth.issueToken(request, new TextDecoder().decode(form), client);
     }
     if (path.length === 1 && path[0] === '') {

@@ -44,6 +44,7 @@ export type DeliveryOutcome =
   | 'unauthorized'
   | 'not-json'
   | 'too-large'
+  | 'incomplete'
   | 'unknown-kind'
   | 'store-failed';
 

@@ -43,3 +43,34 @@ export function rawHttp(
   const lines = [requestLine, ...(hasHost ? [] : ['Host: localhost']), ...headers.map(([n, v]) => `${n}: ${v}`)];
   return Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1'), Buffer.from(body)]);
 }
+
+/** A raw request and the status it must get (`closed`: the connection is closed unanswered). */
+export type RawCase = readonly [name: string, bytes: Buffer, answer: number | 'closed'];
+
+/**
+ * Requests a web-standard `Request` cannot carry (hosts the URL parser refuses, targets that are
+ * no path, a forbidden method), to `path`: each must be answered, before any route sees it.
+ */
+export function unreadableRequests(path: string): RawCase[] {
+  const get = (host: string) => rawHttp(`GET ${path} HTTP/1.1`, [['Host', host]]);
+  return [
+    ['a Host with a space', get('a b'), 400],
+    ['an empty Host', get(''), 400],
+    ['a Host of one bracket', get('['), 400],
+    ['a Host with port 99999', get('x:99999'), 400],
+    ['a Host in Latin-1', get('\u00e9\u00ff'), 400],
+    [
+      'two Hosts',
+      rawHttp(`GET ${path} HTTP/1.1`, [
+        ['Host', 'a'],
+        ['Host', 'b'],
+      ]),
+      400,
+    ],
+    ['an absolute target with a bad host', rawHttp(`GET http://a%zz${path} HTTP/1.1`), 400],
+    ['an absolute target with a space in its host', rawHttp(`GET http://a b${path} HTTP/1.1`), 400],
+    ['an absolute target with a port over 65535', rawHttp(`GET http://a:70000${path} HTTP/1.1`), 400],
+    ['an asterisk target', rawHttp('OPTIONS * HTTP/1.1'), 400],
+    ['TRACE', rawHttp(`TRACE ${path} HTTP/1.1`), 501],
+  ];
+}

@@ -5,6 +5,7 @@
  * `Ledger` to answer; every status, decision and anomaly is the core's. It never throws: a
  * failure of the store is a 503 (retry later), anything unforeseen a 500, both logged.
  */
+import { setMaxListeners } from 'node:events';
 import { Ledger } from '../core/ledger.js';
 import { type DeliveryRecord, parseRecord } from '../records/parse.js';
 import { type Envelope, recordLine, recordText } from '../store/record.js';
@@ -230,6 +231,8 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
   const log = options.log ?? (() => undefined);
   const changes = new ChangeSignal();
   const closing = new AbortController();
+  // Every open event stream listens for the service closing: thousands of readers are expected.
+  setMaxListeners(0, closing.signal);
   const folds = new FoldCache(flow);
   let counting: Promise<void> = Promise.resolve();
 

@@ -12,7 +12,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseRecord } from '../src/records/parse.js';
-import { createWebhookHandler, recordIdOf } from '../src/service/handler.js';
+import { createWebhookHandler } from '../src/service/handler.js';
 import { startServer } from '../src/service/server.js';
 import { openStore } from '../src/store/open.js';
 import { isWebhookKind } from '../src/vendor/kinds.js';
@@ -65,10 +65,9 @@ try {
       const parsed = parseRecord(record);
       await store.append([
         {
-          record: record as never,
-          recordId: recordIdOf(record as never),
+          text: JSON.stringify(record),
           interviewId: parsed.sessionId,
-          correlation: parsed.correlation,
+          correlation: parsed.refused ? [] : parsed.correlation,
         },
       ]);
       polls++;

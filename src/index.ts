@@ -25,6 +25,6 @@ export {
   type WebhookHandlerOptions,
 } from './service/handler.js';
 export { ServiceMetrics } from './service/metrics.js';
-export { type RunningServer, startServer } from './service/server.js';
+export { type RunningServer, type ServedHandler, type ServerOptions, startServer } from './service/server.js';
 export { type OpenStoreOptions, openStore } from './store/open.js';
 export type { AppendOutcome, RecordToStore, Store, StoredRecord } from './store/types.js';

@@ -17,7 +17,7 @@ import {
   type SessionActivity,
 } from '../core/schedule.js';
 import type { RawDeliveryRecord as DeliveryRecord } from '../records/record.js';
-import { recordIdOf } from '../service/handler.js';
+import { recordText } from '../store/record.js';
 import type { Store } from '../store/types.js';
 import type { FlowConfig } from '../types.js';
 import { pollHeaders, statusUrl } from '../vendor/polling.js';
@@ -223,6 +223,8 @@ export function createPoller(options: PollerOptions): Poller {
     halt.signal.addEventListener('abort', onHalt, { once: true });
     let response: Response;
     let body: unknown;
+    // The answer's text, stored as it arrived (a JSON parser and serializer would change numbers).
+    let bodyText = '';
     try {
       response = await raceAbort(
         doFetch(url, {
@@ -231,10 +233,10 @@ export function createPoller(options: PollerOptions): Poller {
         }),
         abort.signal,
       );
+      bodyText = await raceAbort(response.text(), abort.signal);
       try {
-        body = await raceAbort(response.json(), abort.signal);
-      } catch (error) {
-        if (abort.signal.aborted) throw error;
+        body = JSON.parse(bodyText);
+      } catch {
         body = undefined;
       }
     } catch (error) {
@@ -274,14 +276,14 @@ export function createPoller(options: PollerOptions): Poller {
       if (response.status === 401) tokens.invalidate(token);
       return fail({ kind: 'refused', httpStatus: response.status });
     }
-    const record: DeliveryRecord = {
+    const envelope = {
       kind: 'poll',
       interviewId,
       requestedAt: new Date(requestedAt).toISOString(),
       receivedAt: new Date(receivedAt).toISOString(),
-      body,
     };
-    await store.append([{ record, recordId: recordIdOf(record), interviewId, correlation: [] }]);
+    const record: DeliveryRecord = { ...envelope, body };
+    await store.append([{ text: recordText(envelope, bodyText), interviewId, correlation: [] }]);
     failures.delete(interviewId);
     return { kind: 'answered', status, record };
   };

@@ -5,6 +5,7 @@
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { type AddressSet, addressSet, clientAddress, isLoopback } from './address.js';
+import { FailureThrottle } from './throttle.js';
 
 /** An OAuth2 client the vendor authenticates as. */
 export interface OAuthClient {
@@ -40,6 +41,18 @@ export type AuthCheck =
 
 const REDACTED = '[redacted]';
 const TOKEN_KEY_LABEL = 'onboarding-status oauth token key v1';
+/** A bearer credential (RFC 6750 section 2.1), nothing before or after it. */
+const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i;
+/** A token this service issues: `v1.{client id, base64url}.{expiry, seconds}.{HMAC-SHA256, base64url}`. */
+const TOKEN = /^v1\.([A-Za-z0-9_-]+)\.([0-9]{1,12})\.([A-Za-z0-9_-]{43})$/;
+/** HTTP Basic credentials: one base64 word. */
+const BASIC = /^Basic ([A-Za-z0-9+/]+={0,2})$/i;
+
+/** Base64url text that is the canonical encoding of its bytes (no stray bits, no padding), decoded. */
+function strictBase64url(text: string): string | undefined {
+  const bytes = Buffer.from(text, 'base64url');
+  return bytes.toString('base64url') === text ? bytes.toString('utf8') : undefined;
+}
 
 /** Equal strings, in time that does not depend on where they differ (hashes make lengths equal). */
 export function constantTimeEqual(a: string, b: string): boolean {
@@ -59,10 +72,12 @@ export class Authenticator {
   readonly #headers: readonly [string, string][];
   readonly #readHeaders: readonly [string, string][];
   readonly #keys = new Map<string, Buffer>();
+  readonly #throttle: FailureThrottle;
 
   constructor(options: AuthOptions = {}, now: () => number = Date.now) {
     this.#options = options;
     this.#now = now;
+    this.#throttle = new FailureThrottle({ now });
     this.#allow = options.allowIps && options.allowIps.length > 0 ? addressSet(options.allowIps) : undefined;
     this.#trusted =
       options.trustedProxies && options.trustedProxies.length > 0 ? addressSet(options.trustedProxies) : undefined;
@@ -106,7 +121,7 @@ export class Authenticator {
       return { ok: true, seen: Object.fromEntries(this.#headers.map(([name]) => [name, REDACTED])) };
     }
     if (this.#keys.size > 0) {
-      const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.get('authorization') ?? '');
+      const bearer = BEARER.exec(request.headers.get('authorization') ?? '');
       if (bearer && this.#validToken(bearer[1] as string)) {
         return { ok: true, seen: { authorization: `Bearer ${REDACTED}` } };
       }
@@ -137,22 +152,41 @@ export class Authenticator {
     return createHmac('sha256', key).update(payload).digest('base64url');
   }
 
+  /** Whether a token is exactly one this service issued, unexpired, for a configured client. */
   #validToken(token: string): boolean {
-    const [version, id, expires, signature, extra] = token.split('.');
-    if (version !== 'v1' || id === undefined || expires === undefined || signature === undefined || extra) return false;
-    const key = this.#keys.get(Buffer.from(id, 'base64url').toString('utf8'));
+    const parts = TOKEN.exec(token);
+    if (parts === null) return false;
+    const [, id = '', expires = '', signature = ''] = parts;
+    const clientId = strictBase64url(id);
+    const key = clientId === undefined ? undefined : this.#keys.get(clientId);
     if (key === undefined) return false;
-    if (!constantTimeEqual(signature, this.#sign(key, `${version}.${id}.${expires}`))) return false;
+    if (!constantTimeEqual(signature, this.#sign(key, `v1.${id}.${expires}`))) return false;
     return Number(expires) * 1000 > this.#now();
   }
 
-  /** `POST /oauth/token`: the client-credentials grant (RFC 6749 section 4.4), given the form body. */
-  issueToken(request: Request, text: string): Response {
+  /**
+   * `POST /oauth/token`: the client-credentials grant (RFC 6749 section 4.4), given the form body
+   * and the client's address. After a few wrong secrets from one address, it must wait before
+   * trying again (429 with `Retry-After`), twice as long after each further failure.
+   */
+  issueToken(request: Request, text: string, address?: string): Response {
     const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
       new Response(JSON.stringify(body), {
         status,
         headers: { 'content-type': 'application/json', 'cache-control': 'no-store', pragma: 'no-cache', ...headers },
       });
+    const wait = this.#throttle.wait(address);
+    if (wait > 0) {
+      const seconds = Math.ceil(wait / 1000);
+      return json(
+        429,
+        {
+          error: 'too_many_attempts',
+          error_description: `too many wrong credentials from this address; retry in ${seconds} s`,
+        },
+        { 'retry-after': String(seconds) },
+      );
+    }
     const form = new URLSearchParams(text);
     if (form.get('grant_type') !== 'client_credentials') {
       return json(400, {
@@ -162,10 +196,12 @@ export class Authenticator {
     }
     let id = form.get('client_id') ?? undefined;
     let secret = form.get('client_secret') ?? undefined;
-    const basic = /^Basic\s+(\S+)$/i.exec(request.headers.get('authorization') ?? '');
-    if (basic) {
-      const decoded = Buffer.from(basic[1] as string, 'base64').toString('utf8');
-      const colon = decoded.indexOf(':');
+    const basic = BASIC.exec(request.headers.get('authorization') ?? '');
+    const word = basic?.[1];
+    const decoded = word === undefined ? undefined : Buffer.from(word, 'base64');
+    if (decoded !== undefined && decoded.toString('base64') === word) {
+      const pair = decoded.toString('utf8');
+      const colon = pair.indexOf(':');
       if (colon >= 0) {
         const formDecode = (part: string) => {
           try {
@@ -174,8 +210,8 @@ export class Authenticator {
             return part;
           }
         };
-        id = formDecode(decoded.slice(0, colon));
-        secret = formDecode(decoded.slice(colon + 1));
+        id = formDecode(pair.slice(0, colon));
+        secret = formDecode(pair.slice(colon + 1));
       }
     }
     const client = this.#options.oauth?.clients.find((candidate) => candidate.id === id);
@@ -183,12 +219,14 @@ export class Authenticator {
     const secretOk = constantTimeEqual(secret ?? '', client?.secret ?? '\u0000no client');
     const key = client && this.#keys.get(client.id);
     if (client === undefined || !secretOk || key === undefined) {
+      this.#throttle.failed(address);
       return json(
         401,
         { error: 'invalid_client', error_description: 'unknown client or wrong secret' },
         { 'www-authenticate': 'Basic realm="onboarding-status"' },
       );
     }
+    this.#throttle.succeeded(address);
     const ttl = this.#options.oauth?.tokenTtlSeconds ?? 600;
     const expires = Math.floor(this.#now() / 1000) + ttl;
     const payload = `v1.${b64url(client.id)}.${expires}`;

@@ -213,7 +213,7 @@ export async function serveCommand(args: string[]): Promise<number> {
       );
     }
   }
-  const server = await startServer(handler, options.port, host ?? '::');
+  const server = await startServer(handler, options.port, host ?? '::', { log: say });
   say(`listening on ${server.url} (store: ${shownStore(options.store)})`);
   let poller: Poller | undefined;
   if (options.poll !== undefined) {

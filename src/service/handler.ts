@@ -1,22 +1,24 @@
 /**
  * The webhook service as one web-standard function, `(Request) => Promise<Response>`, to mount
  * in any framework or runtime. A thin face over the core: it authenticates, stores delivery
- * records durably (SPEC 2.1, 2.3) and folds stored records with the `Ledger` to answer; every
- * status, decision and anomaly is the core's.
+ * records durably, their bodies exactly as they arrived, and folds stored records with the
+ * `Ledger` to answer; every status, decision and anomaly is the core's. It never throws: a
+ * failure of the store is a 503 (retry later), anything unforeseen a 500, both logged.
  */
-import { createHash } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { Ledger } from '../core/ledger.js';
-import { canonicalJson } from '../records/json.js';
 import { parseRecord } from '../records/parse.js';
 import type { RawDeliveryRecord as DeliveryRecord } from '../records/record.js';
+import { type Envelope, recordLine, recordText } from '../store/record.js';
 import type { AppendOutcome, Store, StoredRecord } from '../store/types.js';
 import type { Decision, Finding, FlowConfig, SessionView } from '../types.js';
 import { isWebhookKind } from '../vendor/kinds.js';
 import { isOnboardingStatus } from '../vendor/statuses.js';
 import { Authenticator, type AuthOptions } from './auth.js';
 import { dashboardResponse, traceSession } from './dashboard/index.js';
-import { ChangeSignal, eventStream } from './events.js';
+import { ChangeSignal, EVENT_PAGE, eventStream, sharedReads } from './events.js';
 import { ServiceMetrics } from './metrics.js';
+import { StoreUnavailable, watchStore } from './store-health.js';
 
 /** Options of the webhook handler. */
 export interface WebhookHandlerOptions {
@@ -70,6 +72,8 @@ const problem = (status: number, error: string, message: string, headers: Record
   json(status, { error, message }, headers);
 
 class TooLarge extends Error {}
+/** The body stopped before its end: the client went away, or sent a broken chunk. */
+class Incomplete extends Error {}
 
 /** Read a body once, refusing it as soon as it passes the limit. */
 async function readBody(request: Request, limit: number): Promise<Uint8Array> {
@@ -80,7 +84,9 @@ async function readBody(request: Request, limit: number): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    const { done, value } = await reader.read().catch(() => {
+      throw new Incomplete();
+    });
     if (done) break;
     total += value.byteLength;
     if (total > limit) {
@@ -98,26 +104,68 @@ async function readBody(request: Request, limit: number): Promise<Uint8Array> {
   return body;
 }
 
-/** The identity of a stored record: the same record (all its fields) is stored once. */
-export function recordIdOf(record: DeliveryRecord): string {
-  return createHash('sha256').update(canonicalJson(record)).digest('hex');
-}
+/** How long `/healthz` waits for the store, and `/metrics` for the anomaly counts under way. */
+const HEALTH_DEADLINE_MILLIS = 1000;
+/** Seconds a client is asked to wait before retrying a 503. */
+const RETRY_AFTER_SECONDS = '5';
 
-/** Records as JSON Lines, as `onboarding-status replay` reads them. */
-function jsonLines(pages: () => AsyncGenerator<StoredRecord[]>): Response {
+/**
+ * Records as JSON Lines, as `onboarding-status replay` reads them: each record's stored text,
+ * never re-serialized. `first` is read before answering (a store that is down gets a 503, not a
+ * 200 that stops); a page that fails later errors the body, and the server aborts the
+ * connection, so a client cannot take a cut export for a complete one.
+ */
+function jsonLines(first: readonly StoredRecord[], rest: () => AsyncGenerator<StoredRecord[]>): Response {
   const encoder = new TextEncoder();
-  const source = pages();
+  const lines = (page: readonly StoredRecord[]) =>
+    encoder.encode(page.map((stored) => `${recordLine(stored.text)}\n`).join(''));
+  let source: AsyncGenerator<StoredRecord[]> | undefined;
   const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      if (first.length > 0) controller.enqueue(lines(first));
+    },
     async pull(controller) {
+      source ??= rest();
       const { done, value } = await source.next();
       if (done) controller.close();
-      else controller.enqueue(encoder.encode(value.map((stored) => `${JSON.stringify(stored.record)}\n`).join('')));
+      else controller.enqueue(lines(value));
     },
     async cancel() {
-      await source.return(undefined);
+      await source?.return(undefined);
     },
   });
   return new Response(body, { headers: { 'content-type': 'application/jsonl; charset=utf-8' } });
+}
+
+/** Where a record belongs, as the core reads it. */
+interface Routing {
+  readonly interviewId: string | undefined;
+  readonly correlation: readonly string[];
+  /** What was odd about the record itself (for /metrics). */
+  readonly anomalies: readonly Finding[];
+  /** It names no session but carries ids that may tie it to one later. */
+  readonly waiting: boolean;
+}
+
+/**
+ * Ask the core where a record belongs. The core does not throw on any JSON; should it anyway,
+ * the delivery is still stored (belonging to no session until a newer core reads it) and
+ * acknowledged, rather than refused: a refusal would be retried by the vendor and fail the same.
+ */
+function routeOf(record: DeliveryRecord, log: (message: string) => void): Routing {
+  try {
+    const parsed = parseRecord(record);
+    const correlation = parsed.refused ? [] : parsed.correlation;
+    return {
+      interviewId: parsed.sessionId,
+      correlation,
+      anomalies: parsed.findings,
+      waiting: parsed.sessionId === undefined && correlation.length > 0,
+    };
+  } catch (error) {
+    log(`the core could not read a ${record.kind} delivery (stored all the same): ${String(error)}`);
+    return { interviewId: undefined, correlation: [], anomalies: [], waiting: false };
+  }
 }
 
 interface Fold {
@@ -173,7 +221,8 @@ class FoldCache {
  * and the dashboard: `GET /` and `GET /sessions/{id}/machines`. See docs/service.md.
  */
 export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHandler {
-  const { store, flow } = options;
+  const { flow } = options;
+  const store = watchStore(options.store);
   const now = options.now ?? Date.now;
   const auth = new Authenticator(options.auth, now);
   const metrics = options.metrics ?? new ServiceMetrics();
@@ -181,6 +230,8 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
   const log = options.log ?? (() => undefined);
   const changes = new ChangeSignal();
   const closing = new AbortController();
+  // Every open event stream listens for the service closing: thousands of readers are expected.
+  setMaxListeners(0, closing.signal);
   const folds = new FoldCache(flow);
   let counting: Promise<void> = Promise.resolve();
 
@@ -190,6 +241,8 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     for (const stored of await store.sessionRecords(interviewId)) ledger.addRaw(stored.record);
     return ledger.view(interviewId);
   };
+  /** What event streams read, shared: one store read and one fold per change, however many streams. */
+  const shared = sharedReads(changes, (after) => store.recordsAfter(after, EVENT_PAGE), viewOf);
 
   /**
    * Count the anomalies a stored delivery brought, as the core reports them: the difference in
@@ -245,60 +298,71 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     try {
       bytes = await readBody(request, maxBody);
     } catch (error) {
+      if (error instanceof Incomplete) {
+        metrics.delivery(kind, 'incomplete');
+        return problem(400, 'incomplete', 'the body did not arrive whole; nothing was stored');
+      }
       if (!(error instanceof TooLarge)) throw error;
       metrics.delivery(kind, 'too-large');
       return problem(413, 'too-large', `the body is larger than ${maxBody} bytes`);
     }
+    // The body is kept as the text that arrived; parsing only checks that it is JSON (and gives
+    // the core a value to read). JSON.parse reads any depth of nesting and any number.
+    let text: string;
     let body: unknown;
     try {
-      body = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      metrics.delivery(kind, 'not-json');
+      return problem(400, 'not-json', `the body is not UTF-8 text; every ${kind} webhook carries a JSON object`);
+    }
+    try {
+      body = JSON.parse(text);
     } catch (error) {
       metrics.delivery(kind, 'not-json');
-      const reason = error instanceof SyntaxError ? error.message : 'it is not UTF-8 text';
-      return problem(400, 'not-json', `the body is not JSON (${reason}); every ${kind} webhook carries a JSON object`);
+      return problem(
+        400,
+        'not-json',
+        `the body is not JSON (${(error as Error).message}); every ${kind} webhook carries a JSON object`,
+      );
     }
-    const record: DeliveryRecord = {
+    const envelope: Envelope = {
       kind,
       receivedAt: new Date(now()).toISOString(),
-      body,
       ...(Object.keys(checked.seen).length > 0 ? { headers: checked.seen } : {}),
     };
     // The core reads the record only to say where it belongs; it is stored as it arrived.
-    const parsed = parseRecord(record);
-    const anomalies: readonly Finding[] = parsed.findings;
+    const routing = routeOf({ ...envelope, body }, log);
     let outcome: AppendOutcome | undefined;
     try {
       [outcome] = await store.append([
-        {
-          record,
-          recordId: recordIdOf(record),
-          interviewId: parsed.sessionId,
-          correlation: parsed.refused ? [] : parsed.correlation,
-        },
+        { text: recordText(envelope, text), interviewId: routing.interviewId, correlation: routing.correlation },
       ]);
     } catch (error) {
       metrics.delivery(kind, 'store-failed');
       log(`store append failed for a ${kind} delivery: ${error instanceof Error ? error.message : String(error)}`);
-      return problem(503, 'store-unavailable', 'the delivery could not be stored; retry later');
+      return problem(503, 'store-unavailable', 'the delivery could not be stored; retry later', {
+        'retry-after': RETRY_AFTER_SECONDS,
+      });
     }
     metrics.acknowledged((performance.now() - started) / 1000);
-    const invalid = anomalies.some((found) => found.code === 'invalid-payload');
+    const invalid = routing.anomalies.some((found) => found.code === 'invalid-payload');
     metrics.delivery(kind, invalid ? 'stored-invalid' : 'stored');
     changes.notify();
     if (outcome?.inserted) {
       const { seq } = outcome;
-      const named = parsed.sessionId;
-      const waiting = !parsed.refused && parsed.correlation.length > 0;
       const counted = async () => {
         // A delivery that names no session may belong to one through a correlation id: the store knows.
         const interviewId =
-          named ??
-          (waiting ? (await store.recordsAfter(seq - 1, 1)).find((s) => s.seq === seq)?.interviewId : undefined);
-        await countAnomalies(anomalies, interviewId, waiting, seq);
+          routing.interviewId ??
+          (routing.waiting
+            ? (await store.recordsAfter(seq - 1, 1)).find((s) => s.seq === seq)?.interviewId
+            : undefined);
+        await countAnomalies(routing.anomalies, interviewId, routing.waiting, seq);
       };
       // The delivery is durable: answer now. Counting its anomalies for /metrics reads the session
       // back, so it runs after the answer, one count at a time (each sees the counts before it);
-      // /metrics waits for the counts under way. A failed count must not turn the 204 into an error.
+      // /metrics waits a moment for the counts under way. A failed count must not turn the 204 into an error.
       counting = counting
         .then(counted)
         .catch((error: unknown) =>
@@ -363,9 +427,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       if (sub === 'records') {
         const records = await store.sessionRecords(id);
         if (records.length === 0) return problem(404, 'unknown-session', `no delivery names session "${id}"`);
-        return jsonLines(async function* () {
-          yield records;
-        });
+        return jsonLines(records, async function* () {});
       }
       if (sub === 'machines') {
         const trace = traceSession(id, await store.sessionRecords(id), flow);
@@ -377,13 +439,13 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     if (root === 'records' && id === undefined) {
       const start = Number(url.searchParams.get('after') ?? 0);
       if (!Number.isInteger(start) || start < 0) return problem(400, 'bad-query', 'after must be a store position');
-      return jsonLines(async function* () {
-        let seq = start;
-        for (;;) {
+      const first = await store.recordsAfter(start, PAGE);
+      return jsonLines(first, async function* () {
+        let seq = first.at(-1)?.seq;
+        while (seq !== undefined) {
           const page = await store.recordsAfter(seq, PAGE);
-          if (page.length === 0) return;
-          yield page;
-          seq = (page.at(-1) as StoredRecord).seq;
+          if (page.length > 0) yield page;
+          seq = page.at(-1)?.seq;
         }
       });
     }
@@ -401,9 +463,8 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       ended.signal.addEventListener('abort', () => closing.signal.removeEventListener('abort', end), { once: true });
       const abort = ended.signal;
       const body = eventStream({
-        store,
+        ...shared,
         signal: changes,
-        view: viewOf,
         after,
         abort,
         pollMillis: options.pollMillis,
@@ -420,8 +481,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     return problem(404, 'not-found', `no such resource: ${url.pathname}`);
   };
 
-  const handle = async (request: Request, info: RequestInfo = {}): Promise<Response> => {
-    const url = new URL(request.url);
+  const route = async (request: Request, url: URL, info: RequestInfo): Promise<Response> => {
     let path: string[];
     try {
       path = url.pathname.split('/').slice(1).map(decodeURIComponent);
@@ -432,47 +492,69 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     const method = request.method;
     const only = (allowed: string) =>
       problem(405, 'method-not-allowed', `${url.pathname} answers ${allowed} only`, { allow: allowed });
+    if (path[0] === 'webhooks' && path.length === 2) {
+      return method === 'POST' ? await receive(path[1] as string, request, client) : only('POST');
+    }
+    if (path[0] === 'oauth' && path[1] === 'token' && path.length === 2 && auth.issuesTokens) {
+      if (method !== 'POST') return only('POST');
+      const form = await readBody(request, TOKEN_FORM_BYTES).catch((error: unknown) => {
+        if (error instanceof TooLarge || error instanceof Incomplete) return error;
+        throw error;
+      });
+      if (form instanceof Incomplete) return problem(400, 'incomplete', 'the form did not arrive whole');
+      if (form instanceof TooLarge)
+        return problem(413, 'too-large', `the form is larger than ${TOKEN_FORM_BYTES} bytes`);
+      return auth.issueToken(request, new TextDecoder().decode(form), client);
+    }
+    if (path.length === 1 && path[0] === '') {
+      if (method !== 'GET') return only('GET');
+      if (!auth.checkRead(request, client)) {
+        return problem(401, 'unauthorized', 'the dashboard needs the read headers (or a loopback client)');
+      }
+      return dashboardResponse();
+    }
+    if (path.length === 1 && path[0] === 'healthz') {
+      if (method !== 'GET') return only('GET');
+      // Answers whatever the store does: within the deadline, up or down.
+      const state = await store.probe(HEALTH_DEADLINE_MILLIS);
+      return state.up
+        ? json(200, { ok: true, store: 'up' })
+        : json(503, { ok: false, store: 'down', message: state.error }, { 'retry-after': RETRY_AFTER_SECONDS });
+    }
+    if (path.length === 1 && path[0] === 'metrics') {
+      if (method !== 'GET') return only('GET');
+      // The counts under way are waited for a moment, never for a store that does not answer.
+      await Promise.race([counting, new Promise((resolve) => setTimeout(resolve, HEALTH_DEADLINE_MILLIS).unref())]);
+      metrics.storeUp(store.state.up);
+      return new Response(metrics.render(), {
+        headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' },
+      });
+    }
+    if (path[0] === 'sessions' || path[0] === 'records' || path[0] === 'events') {
+      if (method !== 'GET') return only('GET');
+      if (path.at(-1) === '' && path.length > 1) path.pop();
+      if (!auth.checkRead(request, client)) {
+        return problem(401, 'unauthorized', 'reading sessions needs the read headers (or a loopback client)');
+      }
+      return await read(request, url, path);
+    }
+    return problem(404, 'not-found', `no such resource: ${url.pathname}`);
+  };
+
+  /** Every request gets an answer: 503 when the store failed, 500 (logged) for anything else. */
+  const handle = async (request: Request, info: RequestInfo = {}): Promise<Response> => {
+    let url: URL | undefined;
     try {
-      if (path[0] === 'webhooks' && path.length === 2) {
-        return method === 'POST' ? await receive(path[1] as string, request, client) : only('POST');
-      }
-      if (path[0] === 'oauth' && path[1] === 'token' && path.length === 2 && auth.issuesTokens) {
-        if (method !== 'POST') return only('POST');
-        const form = await readBody(request, TOKEN_FORM_BYTES).catch((error: unknown) => {
-          if (error instanceof TooLarge) return undefined;
-          throw error;
-        });
-        if (form === undefined) return problem(413, 'too-large', `the form is larger than ${TOKEN_FORM_BYTES} bytes`);
-        return auth.issueToken(request, new TextDecoder().decode(form));
-      }
-      if (path.length === 1 && path[0] === '') {
-        if (method !== 'GET') return only('GET');
-        if (!auth.checkRead(request, client)) {
-          return problem(401, 'unauthorized', 'the dashboard needs the read headers (or a loopback client)');
-        }
-        return dashboardResponse();
-      }
-      if (path.length === 1 && path[0] === 'healthz') {
-        return method === 'GET' ? json(200, { ok: true }) : only('GET');
-      }
-      if (path.length === 1 && path[0] === 'metrics') {
-        if (method !== 'GET') return only('GET');
-        await counting;
-        return new Response(metrics.render(), {
-          headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' },
-        });
-      }
-      if (path[0] === 'sessions' || path[0] === 'records' || path[0] === 'events') {
-        if (method !== 'GET') return only('GET');
-        if (path.at(-1) === '' && path.length > 1) path.pop();
-        if (!auth.checkRead(request, client)) {
-          return problem(401, 'unauthorized', 'reading sessions needs the read headers (or a loopback client)');
-        }
-        return await read(request, url, path);
-      }
-      return problem(404, 'not-found', `no such resource: ${url.pathname}`);
+      url = new URL(request.url);
+      return await route(request, url, info);
     } catch (error) {
-      log(`${method} ${url.pathname} failed: ${error instanceof Error ? error.message : String(error)}`);
+      const where = `${request.method} ${url?.pathname ?? '(a request)'}`;
+      log(`${where} failed: ${error instanceof Error ? error.message : String(error)}`);
+      if (error instanceof StoreUnavailable) {
+        return problem(503, 'store-unavailable', 'the store is not answering; retry later', {
+          'retry-after': RETRY_AFTER_SECONDS,
+        });
+      }
       return problem(500, 'internal', 'the request failed; see the service log');
     }
   };

@@ -44,6 +44,7 @@ export type DeliveryOutcome =
   | 'unauthorized'
   | 'not-json'
   | 'too-large'
+  | 'incomplete'
   | 'unknown-kind'
   | 'store-failed';
 
@@ -55,6 +56,7 @@ export class ServiceMetrics {
   readonly #commit = new Histogram(SECONDS);
   readonly #group = new Histogram(SIZES);
   #streams = 0;
+  #storeUp = true;
 
   /** Count a webhook delivery by its kind (as the URL named it) and outcome. */
   delivery(kind: string, outcome: DeliveryOutcome): void {
@@ -83,6 +85,11 @@ export class ServiceMetrics {
     this.#streams += delta;
   }
 
+  /** Whether the latest store call succeeded. */
+  storeUp(up: boolean): void {
+    this.#storeUp = up;
+  }
+
   /** The text exposition format (version 0.0.4). */
   render(): string {
     const lines: string[] = [
@@ -104,6 +111,9 @@ export class ServiceMetrics {
       '# HELP onboarding_event_streams Open /events streams.',
       '# TYPE onboarding_event_streams gauge',
       `onboarding_event_streams ${this.#streams}`,
+      '# HELP onboarding_store_up Whether the latest store call succeeded (1) or failed (0).',
+      '# TYPE onboarding_store_up gauge',
+      `onboarding_store_up ${this.#storeUp ? 1 : 0}`,
     ];
     return `${lines.join('\n')}\n`;
   }

@@ -1,10 +1,27 @@
 /**
- * Serve the web-standard handler on Node's `node:http`: requests become `Request`s, `Response`s
+ * Serve a web-standard handler on Node's `node:http`: requests become `Request`s, `Response`s
  * are streamed back (event streams included), and the peer's address is passed on.
+ *
+ * Every request is answered or its connection closed, and nothing a client sends can stop the
+ * process: a request the web-standard `Request` cannot carry (a `Host` that is no host, a target
+ * that is no path, the method `TRACE`) is answered here with 400 or 501; whatever the handler
+ * throws is logged and answered 500; and a response body that fails after its headers were sent
+ * aborts the connection, so the client sees a failed transfer, never a complete-looking one.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { WebhookHandler } from './handler.js';
+import type { RequestInfo } from './handler.js';
+
+/** A web-standard handler, with `close()` when it has streams of its own to end. */
+export type ServedHandler = ((request: Request, info?: RequestInfo) => Promise<Response> | Response) & {
+  close?(): void;
+};
+
+/** Options of {@link startServer}. */
+export interface ServerOptions {
+  /** Where failures the handler did not answer itself are reported (never bodies). */
+  readonly log?: (message: string) => void;
+}
 
 /** A running server. */
 export interface RunningServer {
@@ -12,6 +29,58 @@ export interface RunningServer {
   readonly url: string;
   /** Stop accepting connections, end event streams, and wait for open requests to finish. */
   close(): Promise<void>;
+}
+
+/** A request refused before it reaches the handler, with the answer it gets. */
+class Refused extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Methods a web-standard `Request` refuses to carry (Fetch: forbidden methods). */
+const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
+/** A `Host`: a DNS name or IPv4 address, or a bracketed IPv6 address, with an optional port. */
+const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$/;
+
+/**
+ * The origin a request names: its absolute-form target's, else its `Host` header's (HTTP/1.0
+ * may omit it). Refused unless it is one host, well formed, with a port up to 65535.
+ */
+function originOf(req: IncomingMessage, target: URL | undefined): string {
+  if (target !== undefined) return target.origin;
+  let hosts = 0;
+  for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i]?.toLowerCase() === 'host') hosts++;
+  const host = req.headers.host;
+  if (hosts > 1) throw new Refused(400, 'bad-host', 'the request carries more than one Host header');
+  if (host === undefined) return 'http://localhost';
+  let parsed: URL | undefined;
+  try {
+    parsed = HOST.test(host) ? new URL(`http://${host}`) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed === undefined) throw new Refused(400, 'bad-host', 'the Host header is not a host name or address');
+  return parsed.origin;
+}
+
+/** The target as a path and query: origin-form (`/path?query`) or absolute-form (`http://host/path`). */
+function targetOf(req: IncomingMessage): { readonly path: string; readonly absolute?: URL } {
+  const raw = req.url ?? '/';
+  if (raw.startsWith('/')) return { path: raw };
+  if (/^https?:\/\//i.test(raw)) {
+    try {
+      const absolute = new URL(raw);
+      return { path: `${absolute.pathname}${absolute.search}`, absolute };
+    } catch {
+      // Refused below.
+    }
+  }
+  throw new Refused(400, 'bad-target', 'the request target is not a path (or an absolute http URL)');
 }
 
 /**
@@ -54,23 +123,50 @@ function bodyOf(req: IncomingMessage, res: ServerResponse): ReadableStream<Uint8
   );
 }
 
+/** The web-standard `Request` of a Node request, or a `Refused` saying why there is none. */
 function toRequest(req: IncomingMessage, res: ServerResponse): Request {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined) continue;
-    if (Array.isArray(value)) for (const item of value) headers.append(name, item);
-    else headers.set(name, value);
-  }
-  const abort = new AbortController();
-  res.on('close', () => abort.abort());
   const method = req.method ?? 'GET';
-  const hasBody = method !== 'GET' && method !== 'HEAD';
-  const init: RequestInit & { duplex?: 'half' } = { method, headers, signal: abort.signal };
-  if (hasBody) {
-    init.body = bodyOf(req, res);
-    init.duplex = 'half';
+  if (FORBIDDEN_METHODS.has(method.toUpperCase())) {
+    throw new Refused(501, 'not-implemented', `this service does not implement ${method}`);
   }
-  return new Request(new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`), init);
+  const target = targetOf(req);
+  const url = `${originOf(req, target.absolute)}${target.path}`;
+  const headers = new Headers();
+  const abort = new AbortController();
+  const init: RequestInit & { duplex?: 'half' } = { method, headers, signal: abort.signal };
+  try {
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value === undefined) continue;
+      if (Array.isArray(value)) for (const item of value) headers.append(name, item);
+      else headers.set(name, value);
+    }
+    if (method !== 'GET' && method !== 'HEAD') {
+      init.body = bodyOf(req, res);
+      init.duplex = 'half';
+    }
+    const request = new Request(url, init);
+    res.on('close', () => abort.abort());
+    return request;
+  } catch (error) {
+    throw new Refused(400, 'bad-request', `the request cannot be read: ${(error as Error).message}`);
+  }
+}
+
+const problem = (status: number, error: string, message: string) =>
+  new Response(`${JSON.stringify({ error, message })}\n`, {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8' },
+  });
+
+/**
+ * End a response that cannot be finished: what was written is flushed, then the connection is
+ * closed without the body's proper end (no last chunk), so the client sees a cut transfer
+ * (`curl` exits 18, `fetch` rejects), never a complete-looking one.
+ */
+function abortResponse(res: ServerResponse): void {
+  const socket = res.socket;
+  if (socket === null || socket.destroyed) res.destroy();
+  else socket.end(() => socket.destroy());
 }
 
 async function send(response: Response, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -107,24 +203,67 @@ async function send(response: Response, req: IncomingMessage, res: ServerRespons
       const { done, value } = await reader.read();
       if (done) break;
       if (!res.write(value)) await new Promise<void>((resolve) => res.once('drain', resolve).once('close', resolve));
-      if (res.destroyed) break;
+      if (res.destroyed) return;
     }
+    res.end();
   } finally {
     res.off('close', stop);
-    res.end();
+  }
+}
+
+/**
+ * Answer one request. Never rejects: a request that cannot be passed on is answered here, a
+ * handler that throws gets 500, and a response that fails once started aborts its connection.
+ */
+async function respond(
+  handler: ServedHandler,
+  req: IncomingMessage,
+  res: ServerResponse,
+  log: (message: string) => void,
+): Promise<void> {
+  // Errors of a connection that went away are not the process's to die of.
+  req.on('error', () => undefined);
+  res.on('error', () => undefined);
+  const where = () => `${req.method} ${(req.url ?? '').slice(0, 200)}`;
+  let response: Response;
+  try {
+    response = await handler(toRequest(req, res), { remoteAddress: req.socket.remoteAddress });
+    if (!(response instanceof Response)) throw new TypeError('the handler did not return a Response');
+  } catch (error) {
+    if (error instanceof Refused) response = problem(error.status, error.code, error.message);
+    else {
+      log(`${where()} failed: ${error instanceof Error ? error.message : String(error)}`);
+      response = problem(500, 'internal', 'the request failed; see the service log');
+    }
+  }
+  try {
+    await send(response, req, res);
+  } catch (error) {
+    log(`${where()}: the answer could not be sent: ${error instanceof Error ? error.message : String(error)}`);
+    // Headers sent: the failure can only be told by aborting the connection.
+    if (res.headersSent) abortResponse(res);
+    else {
+      res.writeHead(500, { 'content-type': 'application/json; charset=utf-8', connection: 'close' });
+      res.end(`${JSON.stringify({ error: 'internal', message: 'the answer could not be made' })}\n`);
+    }
   }
 }
 
 /** Serve a handler on a port (0: any free port) and host. */
-export function startServer(handler: WebhookHandler, port: number, host: string): Promise<RunningServer> {
-  const server = createServer((req, res) => {
-    const request = toRequest(req, res);
-    handler(request, { remoteAddress: req.socket.remoteAddress })
-      .then((response) => send(response, req, res))
-      .catch(() => {
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-        res.end();
-      });
+export function startServer(
+  handler: ServedHandler,
+  port: number,
+  host: string,
+  options: ServerOptions = {},
+): Promise<RunningServer> {
+  const log = options.log ?? (() => undefined);
+  // Headers must arrive within 20 s and a whole request within 2 minutes (Node's defaults are
+  // 60 s and 5 minutes): a client that trickles bytes holds a connection for no longer.
+  const server = createServer({ headersTimeout: 20_000, requestTimeout: 120_000 }, (req, res) => {
+    respond(handler, req, res, log).catch((error: unknown) => {
+      log(`a request could not be answered: ${String(error)}`);
+      abortResponse(res);
+    });
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -136,7 +275,7 @@ export function startServer(handler: WebhookHandler, port: number, host: string)
         url: `http://${shown}:${address.port}`,
         close: () =>
           new Promise<void>((done) => {
-            handler.close();
+            handler.close?.();
             server.close(() => done());
             server.closeIdleConnections();
           }),

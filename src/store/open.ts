@@ -25,6 +25,9 @@ export async function openStore(spec: string, options: OpenStoreOptions = {}): P
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
+      if (/['"]pg['"]/.test(String((error as Error).message))) {
+        throw new Error('PostgreSQL stores need the `pg` client: npm install pg');
+      }
       throw new Error('PostgreSQL stores are not available in this build (src/store/postgres.ts is missing)');
     }
     throw error;

@@ -3,8 +3,8 @@
  *
  * - Durable: `append` resolves only after its transaction committed (the server's own
  *   `synchronous_commit` decides what "committed" means; the default is flushed to disk).
- * - Idempotent: one row per `recordId` (`ON CONFLICT DO NOTHING`); a record stored before answers
- *   with the position it already has.
+ * - Idempotent: one row per record id (`recordIdOf` its text; `ON CONFLICT DO NOTHING`); a record
+ *   stored before answers with the position it already has.
  * - Group commit: `append` calls made while a commit is in flight are queued and share the next
  *   transaction; each call's promise settles only after the commit that holds its records.
  * - One total order that readers can resume: every appending transaction takes one transaction
@@ -15,9 +15,13 @@
  *   exponential backoff; rows are written ordered by session id. With the append lock no two
  *   appends of this store can deadlock each other, but other writers or server settings
  *   (`default_transaction_isolation`) may still cause them.
+ * - Fails fast when the server is away: a connection is waited for at most `connectTimeoutMs`,
+ *   a statement runs at most `statementTimeoutMs`, and a connection the server closed is dropped
+ *   from the pool, never an uncaught error (the `pg` client reports every failure to a caller or
+ *   to an `error` listener, and this store listens on the pool and on each connection).
  */
-import postgres from 'postgres';
-import type { RawDeliveryRecord as DeliveryRecord } from '../records/record.js';
+import pg from 'pg';
+import { recordIdOf, storedRecord } from './record.js';
 import type { AppendOutcome, RecordToStore, Store, StoredRecord } from './types.js';
 
 /** What happened when a commit was retried (for metrics and tests). */
@@ -56,6 +60,16 @@ export interface PostgresStoreOptions {
   readonly onRetry?: (info: RetryInfo) => void;
   /** Called after each group commit: records it carried, how long it took (ms), and more. */
   readonly onCommit?: (records: number, millis: number, info: CommitInfo) => void;
+  /**
+   * Longest wait for a connection, new or free in the pool, in ms: with the server down, calls
+   * fail after at most this long. @defaultValue 2000
+   */
+  readonly connectTimeoutMs?: number;
+  /**
+   * Longest a statement may run, in ms (the server's `statement_timeout`; the client stops
+   * waiting one second later, should the server not answer at all). @defaultValue 5000
+   */
+  readonly statementTimeoutMs?: number;
 }
 
 /**
@@ -111,8 +125,6 @@ const RETRYABLE = new Set(['40001', '40P01']);
 
 interface Pending {
   readonly items: readonly RecordToStore[];
-  /** Each record as JSON text, made when the call came (a record that cannot be is refused then). */
-  readonly texts: readonly string[];
   readonly resolve: (outcomes: AppendOutcome[]) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -147,11 +159,7 @@ function checkLimit(limit: number): void {
 }
 
 function toStored(row: Row): StoredRecord {
-  return {
-    seq: Number(row.seq),
-    record: JSON.parse(row.record) as DeliveryRecord,
-    interviewId: row.interview_id === null ? undefined : decodeId(row.interview_id),
-  };
+  return storedRecord(Number(row.seq), row.record, row.interview_id === null ? undefined : decodeId(row.interview_id));
 }
 
 function sqlState(error: unknown): string | undefined {
@@ -162,33 +170,45 @@ function sqlState(error: unknown): string | undefined {
 /** A refusal of the data itself (SQLSTATE classes 22, 23, 54), not of the server or connection. */
 const isAboutData = (error: unknown) => ['22', '23', '54'].includes(sqlState(error)?.slice(0, 2) ?? '');
 
+/**
+ * Run `work` in one READ COMMITTED transaction on a connection of its own. On failure the
+ * transaction is rolled back; a connection that cannot even do that is dropped from the pool.
+ */
+async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
+    const result = await work(client);
+    await client.query('COMMIT');
+    client.release();
+    return result;
+  } catch (error) {
+    const rolledBack = await client.query('ROLLBACK').then(
+      () => true,
+      () => false,
+    );
+    client.release(rolledBack ? undefined : (error as Error));
+    throw error;
+  }
+}
+
 class PostgresStore implements Store {
-  readonly #sql: postgres.Sql;
+  readonly #pool: pg.Pool;
   readonly #options: PostgresStoreOptions;
   #pending: Pending[] = [];
   #draining: Promise<void> | undefined;
   #closed = false;
 
-  constructor(sql: postgres.Sql, options: PostgresStoreOptions) {
-    this.#sql = sql;
+  constructor(pool: pg.Pool, options: PostgresStoreOptions) {
+    this.#pool = pool;
     this.#options = options;
   }
 
   append(records: readonly RecordToStore[]): Promise<AppendOutcome[]> {
     if (this.#closed) return Promise.reject(new Error('the PostgreSQL store is closed'));
     if (records.length === 0) return Promise.resolve([]);
-    let texts: string[];
-    try {
-      texts = records.map((item) => {
-        const text = JSON.stringify(item.record);
-        if (typeof text !== 'string') throw new TypeError('a record must be a JSON object');
-        return text;
-      });
-    } catch (error) {
-      return Promise.reject(error);
-    }
     return new Promise((resolve, reject) => {
-      this.#pending.push({ items: records, texts, resolve, reject });
+      this.#pending.push({ items: records, resolve, reject });
       // Wait a turn of the event loop so calls made together (requests read in the same I/O
       // phase, a Promise.all) join one commit; later calls queue behind the one in flight.
       this.#draining ??= new Promise<void>((done) => setImmediate(done)).then(() => this.#drain());
@@ -260,14 +280,16 @@ class PostgresStore implements Store {
   ): Promise<{ outcomes: AppendOutcome[][]; info: Omit<CommitInfo, 'attempts'> }> {
     // One row per record id (the first copy in call order), ordered by session id so that
     // writers take row and index locks in the same order.
-    const unique = new Map<string, RecordToStore & { readonly text: string }>();
+    const unique = new Map<string, RecordToStore & { readonly recordId: string }>();
+    const ids = group.map((pending) => pending.items.map((item) => recordIdOf(item.text)));
     let records = 0;
-    for (const pending of group) {
+    group.forEach((pending, g) => {
       pending.items.forEach((item, i) => {
         records++;
-        if (!unique.has(item.recordId)) unique.set(item.recordId, { ...item, text: pending.texts[i] });
+        const recordId = ids[g][i];
+        if (!unique.has(recordId)) unique.set(recordId, { ...item, recordId });
       });
-    }
+    });
     const rows = [...unique.values()].sort((a, b) => {
       const x = a.interviewId ?? '';
       const y = b.interviewId ?? '';
@@ -284,27 +306,13 @@ class PostgresStore implements Store {
         corrId.push(encodeId(id));
       });
     });
-    const sql = this.#sql;
     type Outcome = { record_id: string; seq: string; inserted: boolean };
-    const result = await sql.begin('isolation level read committed', async (tx) => {
-      await tx`SELECT pg_advisory_xact_lock(${APPEND_LOCK_KEY}::bigint)`;
-      const found = await tx<Outcome[]>`
-        WITH input AS (
-          SELECT * FROM unnest(
-            ${sql.array(ords, 23)}::int[],
-            ${sql.array(
-              rows.map((r) => encodeId(r.recordId)),
-              25,
-            )}::text[],
-            ${sql.array(
-              rows.map((r) => (r.interviewId === undefined ? null : encodeId(r.interviewId))),
-              25,
-            )}::text[],
-            ${sql.array(
-              rows.map((r) => r.text),
-              25,
-            )}::text[]
-          ) AS t(ord, record_id, interview_id, record)
+    const result = await inTransaction(this.#pool, async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock($1::bigint)', [APPEND_LOCK_KEY]);
+      const found = await tx.query<Outcome>(
+        `WITH input AS (
+          SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[])
+            AS t(ord, record_id, interview_id, record)
         ),
         added AS (
           INSERT INTO onboarding_records (record_id, interview_id, record)
@@ -314,11 +322,7 @@ class PostgresStore implements Store {
         ),
         links AS (
           SELECT c.correlation_id, c.position, added.seq, added.interview_id
-          FROM unnest(
-            ${sql.array(corrOrd, 23)}::int[],
-            ${sql.array(corrPos, 23)}::int[],
-            ${sql.array(corrId, 25)}::text[]
-          ) AS c(ord, position, correlation_id)
+          FROM unnest($5::int[], $6::int[], $7::text[]) AS c(ord, position, correlation_id)
           JOIN input USING (ord)
           JOIN added USING (record_id)
         ),
@@ -343,29 +347,42 @@ class PostgresStore implements Store {
         SELECT record_id, seq, true AS inserted FROM added
         UNION ALL
         SELECT r.record_id, r.seq, false AS inserted
-        FROM onboarding_records r JOIN input USING (record_id)`;
+        FROM onboarding_records r JOIN input USING (record_id)`,
+        [
+          ords,
+          rows.map((r) => encodeId(r.recordId)),
+          rows.map((r) => (r.interviewId === undefined ? null : encodeId(r.interviewId))),
+          rows.map((r) => r.text),
+          corrOrd,
+          corrPos,
+          corrId,
+        ],
+      );
       // The last SELECT sees the table as it was when the statement began: rows it finds there
       // were stored earlier; rows this statement added come from `added`. Under the append lock
       // that is every row. A writer that bypassed the lock may have committed a conflicting row
       // since: it is found by a new statement (a new snapshot in READ COMMITTED).
-      const seen = new Set(found.map((f) => f.record_id));
+      const seen = new Set(found.rows.map((f) => f.record_id));
       const missing = rows.map((r) => encodeId(r.recordId)).filter((id) => !seen.has(id));
-      if (missing.length === 0) return found;
-      const late = await tx<Outcome[]>`
-        SELECT record_id, seq, false AS inserted FROM onboarding_records WHERE record_id = ANY(${sql.array(missing, 25)}::text[])`;
-      return [...found, ...late];
+      if (missing.length === 0) return found.rows;
+      const late = await tx.query<Outcome>(
+        'SELECT record_id, seq, false AS inserted FROM onboarding_records WHERE record_id = ANY($1::text[])',
+        [missing],
+      );
+      return [...found.rows, ...late.rows];
     });
     const stored = new Map<string, { seq: number; inserted: boolean }>();
     for (const row of result) stored.set(decodeId(row.record_id), { seq: Number(row.seq), inserted: row.inserted });
     const claimed = new Set<string>();
     let inserted = 0;
-    const outcomes = group.map((pending) =>
-      pending.items.map((item) => {
-        const found = stored.get(item.recordId);
-        if (found === undefined) throw new Error(`record ${item.recordId} was neither stored nor found`);
-        const first = found.inserted && !claimed.has(item.recordId);
+    const outcomes = group.map((pending, g) =>
+      pending.items.map((_, i) => {
+        const recordId = ids[g][i];
+        const found = stored.get(recordId);
+        if (found === undefined) throw new Error(`record ${recordId} was neither stored nor found`);
+        const first = found.inserted && !claimed.has(recordId);
         if (first) {
-          claimed.add(item.recordId);
+          claimed.add(recordId);
           inserted++;
         }
         return { inserted: first, seq: found.seq };
@@ -375,46 +392,82 @@ class PostgresStore implements Store {
   }
 
   async sessionRecords(id: string): Promise<StoredRecord[]> {
-    const interviewId = encodeId(id);
-    const rows = await this.#sql<Row[]>`
-      SELECT seq, record, interview_id FROM onboarding_records WHERE interview_id = ${interviewId}
-      UNION ALL
-      SELECT seq, record, ${interviewId} FROM onboarding_records r
-      WHERE seq IN (
-        SELECT c.seq FROM onboarding_ties t JOIN onboarding_correlations c USING (correlation_id)
-        WHERE t.interview_id = ${interviewId}
-      ) AND ${this.#sql.unsafe(OWNER)} = ${interviewId}
-      ORDER BY seq`;
+    const { rows } = await this.#pool.query<Row>(
+      `SELECT seq, record, interview_id FROM onboarding_records WHERE interview_id = $1
+       UNION ALL
+       SELECT seq, record, $1::text FROM onboarding_records r
+       WHERE seq IN (
+         SELECT c.seq FROM onboarding_ties t JOIN onboarding_correlations c USING (correlation_id)
+         WHERE t.interview_id = $1
+       ) AND ${OWNER} = $1
+       ORDER BY seq`,
+      [encodeId(id)],
+    );
     return rows.map(toStored);
   }
 
   async recordsAfter(seq: number, limit: number): Promise<StoredRecord[]> {
     checkLimit(limit);
-    const rows = await this.#sql<Row[]>`
-      SELECT seq, record, coalesce(interview_id, ${this.#sql.unsafe(OWNER)}) AS interview_id
-      FROM onboarding_records r
-      WHERE seq > ${seq} ORDER BY seq LIMIT ${limit}`;
+    const { rows } = await this.#pool.query<Row>(
+      `SELECT seq, record, coalesce(interview_id, ${OWNER}) AS interview_id
+       FROM onboarding_records r
+       WHERE seq > $1 ORDER BY seq LIMIT $2`,
+      [seq, limit],
+    );
     return rows.map(toStored);
   }
 
   async sessionIds(after: string | undefined, limit: number): Promise<string[]> {
     checkLimit(limit);
-    const rows =
+    const { rows } =
       after === undefined
-        ? await this.#sql<{ interview_id: string }[]>`
-            SELECT interview_id FROM onboarding_sessions ORDER BY interview_id LIMIT ${limit}`
-        : await this.#sql<{ interview_id: string }[]>`
-            SELECT interview_id FROM onboarding_sessions WHERE interview_id > ${encodeId(after)}
-            ORDER BY interview_id LIMIT ${limit}`;
+        ? await this.#pool.query<{ interview_id: string }>(
+            'SELECT interview_id FROM onboarding_sessions ORDER BY interview_id LIMIT $1',
+            [limit],
+          )
+        : await this.#pool.query<{ interview_id: string }>(
+            'SELECT interview_id FROM onboarding_sessions WHERE interview_id > $1 ORDER BY interview_id LIMIT $2',
+            [encodeId(after), limit],
+          );
     return rows.map((row) => decodeId(row.interview_id));
+  }
+
+  async ping(): Promise<void> {
+    if (this.#closed) throw new Error('the PostgreSQL store is closed');
+    await this.#pool.query('SELECT 1');
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     await this.#draining;
-    await this.#sql.end({ timeout: 5 });
+    await this.#pool.end();
   }
+}
+
+/**
+ * A pool whose failures all reach a caller: a connection's error rejects the query it was
+ * running, and an error between queries (the server closed an idle connection, say) is
+ * listened for, so it never becomes an uncaught exception; the pool then replaces the connection.
+ */
+function connectPool(url: string, options: PostgresStoreOptions): pg.Pool {
+  const statementTimeout = options.statementTimeoutMs ?? 5000;
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.max ?? 8,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 2000,
+    idleTimeoutMillis: 10_000,
+    statement_timeout: statementTimeout,
+    query_timeout: statementTimeout + 1000,
+    // A transaction left open by an instance that stopped answering (it holds the append lock)
+    // is ended by the server instead of blocking every other instance.
+    idle_in_transaction_session_timeout: Math.max(10_000, 2 * statementTimeout),
+    keepAlive: true,
+    application_name: 'onboarding-status',
+  });
+  pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
+  return pool;
 }
 
 /**
@@ -422,22 +475,23 @@ class PostgresStore implements Store {
  * instances (processes) may open the same database at once.
  */
 export async function createPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<Store> {
-  const sql = postgres(url, { max: options.max ?? 8, onnotice: () => undefined });
+  const pool = connectPool(url, options);
   try {
-    // When the tables exist, a role with no CREATE privilege can run the store. (This first
-    // query also makes the client load the server's array types, which `sql.array` needs.)
-    const [{ present }] = await sql<{ present: number }[]>`
-      SELECT count(*)::int AS present FROM pg_tables
-      WHERE schemaname = current_schema() AND tablename IN ${sql([...TABLES])}`;
-    if (present < TABLES.length) {
-      await sql.begin(async (tx) => {
-        await tx`SELECT pg_advisory_xact_lock(${SCHEMA_LOCK.toString()}::bigint)`;
-        for (const statement of SCHEMA) await tx.unsafe(statement);
+    // When the tables exist, a role with no CREATE privilege can run the store.
+    const { rows } = await pool.query<{ present: number }>(
+      `SELECT count(*)::int AS present FROM pg_tables
+       WHERE schemaname = current_schema() AND tablename = ANY($1::text[])`,
+      [[...TABLES]],
+    );
+    if ((rows[0]?.present ?? 0) < TABLES.length) {
+      await inTransaction(pool, async (tx) => {
+        await tx.query('SELECT pg_advisory_xact_lock($1::bigint)', [SCHEMA_LOCK.toString()]);
+        for (const statement of SCHEMA) await tx.query(statement);
       });
     }
   } catch (error) {
-    await sql.end({ timeout: 1 });
+    await pool.end().catch(() => undefined);
     throw error;
   }
-  return new PostgresStore(sql, options);
+  return new PostgresStore(pool, options);
 }

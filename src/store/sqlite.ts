@@ -4,7 +4,7 @@
  * share one transaction (group commit); each caller is answered only after that commit.
  */
 import Database from 'better-sqlite3';
-import type { RawDeliveryRecord as DeliveryRecord } from '../records/record.js';
+import { recordIdOf, storedRecord } from './record.js';
 import type { AppendOutcome, RecordToStore, Store, StoredRecord } from './types.js';
 
 /** Options of the SQLite store. */
@@ -49,19 +49,53 @@ CREATE TABLE IF NOT EXISTS ties (
 ) WITHOUT ROWID;
 `;
 
-const toStored = (row: Row): StoredRecord => ({
-  seq: row.seq,
-  record: JSON.parse(row.record) as DeliveryRecord,
-  interviewId: row.session_id ?? undefined,
-});
+const toStored = (row: Row): StoredRecord => storedRecord(row.seq, row.record, row.session_id ?? undefined);
 
-/** Open (or create) a SQLite store in a file. */
+/** SQLite's codes for a file that is not a database, or one whose pages are damaged. */
+const DAMAGED = new Set(['SQLITE_NOTADB', 'SQLITE_CORRUPT']);
+
+/**
+ * Refuse a damaged file before serving from it: `PRAGMA quick_check` reads every page and checks
+ * the structure of every table and index (not that each index matches its table, which
+ * `integrity_check` adds at several times the cost).
+ */
+function checkIntegrity(db: Database.Database, path: string): void {
+  const refuse = (problem: string) =>
+    new Error(
+      `${path} is not a usable SQLite store (${problem}); restore it from a backup, or move it away to start an empty store`,
+    );
+  let problems: string[];
+  try {
+    problems = (db.pragma('quick_check(3)') as { quick_check: string }[]).map((row) => row.quick_check);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code !== undefined && DAMAGED.has(code)) throw refuse((error as Error).message);
+    throw error;
+  }
+  if (problems.length !== 1 || problems[0] !== 'ok') {
+    const found = problems
+      .map((problem) => problem.replace(/\*\*\* in database \w+ \*\*\*/, '').trim())
+      .filter(Boolean);
+    throw refuse(`integrity check: ${found.join('; ').replace(/\s+/g, ' ').slice(0, 200)}`);
+  }
+}
+
+/**
+ * Open (or create) a SQLite store in a file. A file that is not a SQLite database, or whose pages
+ * are damaged, is refused with an error that says so.
+ */
 export function createSqliteStore(path: string, options: SqliteStoreOptions = {}): Store {
   const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  db.pragma('busy_timeout = 5000');
-  db.exec(SCHEMA);
+  try {
+    checkIntegrity(db, path);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('busy_timeout = 5000');
+    db.exec(SCHEMA);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
 
   const insert = db.prepare<[string, string | null, string]>(
     'INSERT INTO records (record_id, session_id, record) VALUES (?, ?, ?) ON CONFLICT (record_id) DO NOTHING',
@@ -88,6 +122,7 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
   const sessions = db.prepare<[string, number], { session_id: string }>(
     'SELECT DISTINCT session_id FROM records WHERE session_id > ? ORDER BY session_id LIMIT ?',
   );
+  const probe = db.prepare('SELECT seq FROM records ORDER BY seq DESC LIMIT 1');
 
   const writeOne = (item: RecordToStore): AppendOutcome => {
     let session = item.interviewId;
@@ -97,10 +132,11 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
         if (session !== undefined) break;
       }
     }
-    const result = insert.run(item.recordId, session ?? null, JSON.stringify(item.record));
+    const recordId = recordIdOf(item.text);
+    const result = insert.run(recordId, session ?? null, item.text);
     if (result.changes === 0) {
-      const found = existing.get(item.recordId);
-      if (found === undefined) throw new Error(`record ${item.recordId} neither inserted nor found`);
+      const found = existing.get(recordId);
+      if (found === undefined) throw new Error(`record ${recordId} neither inserted nor found`);
       return { inserted: false, seq: found.seq };
     }
     const seq = Number(result.lastInsertRowid);
@@ -163,6 +199,10 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     },
     async sessionIds(afterId, limit) {
       return sessions.all(afterId ?? '', limit).map((row) => row.session_id);
+    },
+    async ping() {
+      if (closed) throw new Error('the store is closed');
+      probe.get();
     },
     async close() {
       if (closed) return;

@@ -1,16 +1,17 @@
 /**
  * The store: where the webhook service keeps delivery records durably. One interface, two
  * implementations (embedded SQLite, PostgreSQL shared by several instances), one test suite.
- * It stores records exactly as SPEC 2.1 describes them; it decides nothing about them.
+ * It stores delivery records as the text they arrived as; it decides nothing about them.
  */
 import type { RawDeliveryRecord as DeliveryRecord } from '../records/record.js';
 
 /** A record to store, with what the service read from it to find its session. */
 export interface RecordToStore {
-  /** The record, exactly as it will be replayed (SPEC 2.1). */
-  readonly record: DeliveryRecord;
-  /** Identity of this record for idempotent writes: the same record written twice is stored once. */
-  readonly recordId: string;
+  /**
+   * The record as JSON text, its body exactly as it arrived (`recordText`). Stored and replayed
+   * as it is; the same text written twice is stored once (its identity is `recordIdOf(text)`).
+   */
+  readonly text: string;
   /** The session it names, if any. */
   readonly interviewId: string | undefined;
   /** Ids that tie it to a session when it names none (`requestId:…`, `identity:…`). */
@@ -21,6 +22,9 @@ export interface RecordToStore {
 export interface StoredRecord {
   /** Increasing position; a reader resumes after the last one it saw. */
   readonly seq: number;
+  /** The record's text exactly as stored (for an export: `recordLine(text)`). */
+  readonly text: string;
+  /** The record parsed from that text. */
   readonly record: DeliveryRecord;
   /**
    * The session it belongs to: the one it names or, when it names none, the one a correlation
@@ -53,5 +57,7 @@ export interface Store {
   recordsAfter(seq: number, limit: number): Promise<StoredRecord[]>;
   /** The sessions known, sorted, for paging (`after` an id, at most `limit`). */
   sessionIds(after: string | undefined, limit: number): Promise<string[]>;
+  /** Resolves when the store answers a trivial read now; rejects when it is down. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }

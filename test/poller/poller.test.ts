@@ -7,7 +7,6 @@ import { Ledger } from '../../src/core/ledger.js';
 import { DEFAULT_POLL_POLICY, type PollPolicy } from '../../src/core/schedule.js';
 import { createPoller, type PollerOptions, retryAfterMillis } from '../../src/poller/poller.js';
 import { loginAt } from '../../src/poller/token.js';
-import { recordIdOf } from '../../src/service/handler.js';
 import { truthOf, type VendorEvent } from '../../src/simulator/scenarios.js';
 import { VendorApi } from '../../src/simulator/vendor.js';
 import { createSqliteStore } from '../../src/store/sqlite.js';
@@ -50,7 +49,7 @@ async function webhook(interviewId: string, onboardingStatus: OnboardingStatus, 
     receivedAt: new Date(T0 + ms).toISOString(),
     body: { interviewId, onboardingStatus },
   };
-  await store.append([{ record, recordId: recordIdOf(record), interviewId, correlation: [] }]);
+  await store.append([{ text: JSON.stringify(record), interviewId, correlation: [] }]);
 }
 
 function poller(options: Partial<PollerOptions> = {}) {

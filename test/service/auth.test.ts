@@ -18,14 +18,18 @@ function service(auth: AuthOptions) {
   const handler = createWebhookHandler({ store: createSqliteStore(join(dir, `a${++n}.db`)), auth, now: () => clock++ });
   const deliver = (headers: Record<string, string> = {}, info: RequestInfo = { remoteAddress: '127.0.0.1' }) =>
     handler(new Request('http://svc/webhooks/onboarding-status', { method: 'POST', headers, body: BODY }), info);
-  const token = (headers: Record<string, string>, form = 'grant_type=client_credentials') =>
+  const token = (
+    headers: Record<string, string>,
+    form = 'grant_type=client_credentials',
+    remoteAddress = '127.0.0.1',
+  ) =>
     handler(
       new Request('http://svc/oauth/token', {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
         body: form,
       }),
-      { remoteAddress: '127.0.0.1' },
+      { remoteAddress },
     );
   const stored = async () =>
     (await (await handler(new Request('http://svc/records'), { remoteAddress: '::1' })).text()).trim();
@@ -94,6 +98,58 @@ describe('OAuth2 client credentials', () => {
     const other = service({ oauth: { clients: [{ id: 'incode', secret: 'another-secret' }] } });
     expect((await other.deliver({ authorization: `Bearer ${grant.access_token}` })).status).toBe(401);
     expect(await svc.stored()).toBe('');
+  });
+
+  it('accepts only tokens exactly as issued: nothing appended, no other encoding of the same parts', async () => {
+    const svc = service(auth);
+    const grant = (await (await svc.token(basic('incode', 'c1ient-s3cret'))).json()) as { access_token: string };
+    const token = grant.access_token;
+    expect((await svc.deliver({ authorization: `Bearer ${token}` })).status).toBe(204);
+    const [, id, expires, signature] = token.split('.') as [string, string, string, string];
+    const forms = [
+      `${token}..junk`,
+      `${token}.`,
+      `${token}.x`,
+      `${token}=`,
+      `v1.${id}=.${expires}.${signature}`,
+      `v1.${id}.+${expires}.${signature}`,
+      `v1.${id}.${expires}.0`,
+      `V1.${id}.${expires}.${signature}`,
+    ];
+    for (const form of forms) {
+      expect((await svc.deliver({ authorization: `Bearer ${form}` })).status, form).toBe(401);
+    }
+    expect((await svc.deliver({ authorization: `Bearer  ${token}` })).status).toBe(401);
+    expect((await svc.deliver({ authorization: `Bearer ${token}, Bearer ${token}` })).status).toBe(401);
+    expect((await svc.stored()).split('\n')).toHaveLength(1);
+  });
+
+  it('makes an address that keeps guessing secrets wait, longer each time, and says so with 429', async () => {
+    const svc = service(auth);
+    const guess = (address = '198.51.100.7', secret = 'guess') =>
+      svc.token(basic('incode', secret), 'grant_type=client_credentials', address);
+    for (let i = 0; i < 6; i++) expect((await guess()).status).toBe(401);
+    // Now even the right secret must wait: a guesser cannot keep trying at full speed.
+    const slowed = await guess('198.51.100.7', 'c1ient-s3cret');
+    expect(slowed.status).toBe(429);
+    expect(slowed.headers.get('retry-after')).toBe('1');
+    expect(((await slowed.json()) as { error_description: string }).error_description).toMatch(/retry in 1 s/);
+    // Another address is not held up by it.
+    expect((await guess('203.0.113.5', 'c1ient-s3cret')).status).toBe(200);
+    svc.advance(1);
+    expect((await guess()).status).toBe(401);
+    expect((await guess()).headers.get('retry-after')).toBe('2');
+    svc.advance(2);
+    expect((await guess()).status).toBe(401);
+    expect((await guess()).headers.get('retry-after')).toBe('4');
+    // The same /64 is one client, whatever address of it asks.
+    for (let i = 0; i < 6; i++) expect((await guess(`2001:db8:1:2::${i + 1}`)).status).toBe(401);
+    expect((await guess('2001:db8:1:2:ffff::9')).status).toBe(429);
+    expect((await guess('2001:db8:1:3::1', 'c1ient-s3cret')).status).toBe(200);
+    // A success starts the address afresh.
+    svc.advance(4);
+    expect((await guess('198.51.100.7', 'c1ient-s3cret')).status).toBe(200);
+    for (let i = 0; i < 5; i++) expect((await guess()).status).toBe(401);
   });
 
   it('has no token endpoint when OAuth2 is not configured', async () => {

@@ -99,6 +99,50 @@ describe('event stream', () => {
     await store.close();
   });
 
+  it('folds a changed session once for all its readers, however many streams are open', async () => {
+    /** Store reads made while `streams` readers follow one delivery to the end of their streams. */
+    const readsFor = async (streams: number) => {
+      const inner = createSqliteStore(join(dir, `fanout-${streams}.db`));
+      const reads = { sessionRecords: 0, recordsAfter: 0 };
+      const store = {
+        ...inner,
+        sessionRecords: (id: string) => {
+          reads.sessionRecords++;
+          return inner.sessionRecords(id);
+        },
+        recordsAfter: (seq: number, limit: number) => {
+          reads.recordsAfter++;
+          return inner.recordsAfter(seq, limit);
+        },
+      };
+      // Streams poll rarely here, so every read counted is one a change caused.
+      const handler = createWebhookHandler({ store, pollMillis: 60_000 });
+      const local = { remoteAddress: '127.0.0.1' };
+      const readers = await Promise.all(
+        Array.from({ length: streams }, async () => {
+          const reader = eventsOf(await handler(new Request('http://svc/events'), local));
+          await reader.next();
+          return reader;
+        }),
+      );
+      const before = { ...reads };
+      const body = JSON.stringify({ interviewId: 'f1', onboardingStatus: 'ID_VALIDATION_FINISHED' });
+      await handler(new Request('http://svc/webhooks/onboarding-status', { method: 'POST', body }), local);
+      const views = await Promise.all(readers.map((reader) => reader.view()));
+      expect(views.every((event) => event.view.status === 'ID_VALIDATION_FINISHED')).toBe(true);
+      await (await handler(new Request('http://svc/metrics'), local)).text();
+      handler.close();
+      await store.close();
+      return {
+        sessionRecords: reads.sessionRecords - before.sessionRecords,
+        recordsAfter: reads.recordsAfter - before.recordsAfter,
+      };
+    };
+    const one = await readsFor(1);
+    const many = await readsFor(200);
+    expect(many).toEqual(one);
+  });
+
   it('refuses a Last-Event-ID that is not an event id', async () => {
     const handler = createWebhookHandler({ store: createSqliteStore(join(dir, 'bad.db')) });
     const response = await handler(new Request('http://svc/events', { headers: { 'last-event-id': 'x' } }), {

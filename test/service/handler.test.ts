@@ -154,6 +154,133 @@ describe('webhook handler: receiving', () => {
   });
 });
 
+describe('webhook handler: bodies kept as they arrived', () => {
+  it('stores each body as its text, numbers and all, and exports lines that replay to the views it serves', async () => {
+    const { post, get } = service();
+    const deep = 2_000;
+    const bodies = [
+      '{"interviewId":"e1","onboardingStatus":"ID_VALIDATION_FINISHED","n":12345678901234567890,"x":1e400}',
+      '{\n  "interviewId": "e1",\r\n  "onboardingStatus": "FACE_VALIDATION_FINISHED",\n  "n": 1.50\n}\n',
+      '{"onboardingStatus":"ONBOARDING_FINISHED","interviewId":"e2","interviewId":"e1","__proto__":{"x":1}}',
+      `{"interviewId":"e1","requestId":"r1","workHistory":{"deep":${'['.repeat(deep)}${']'.repeat(deep)}}}`,
+      '\ufeff{"interviewId":"e3","ref":"w1"}',
+    ];
+    const kinds = ['onboarding-status', 'onboarding-status', 'onboarding-status', 'work-history', 'watchlist'];
+    for (const [i, body] of bodies.entries()) expect((await post(kinds[i] as string, body)).status).toBe(204);
+    const exported = await (await get('/records')).text();
+    const lines = exported.trimEnd().split('\n');
+    expect(lines).toHaveLength(bodies.length);
+    lines.forEach((line, i) => {
+      // The body's own text, its line breaks (whitespace between tokens) as spaces; a BOM is not text.
+      const text = (bodies[i] as string).replace(/^\ufeff/, '').replace(/[\r\n]/g, ' ');
+      expect(line.endsWith(`"body":${text}}`), line.slice(0, 120)).toBe(true);
+      expect(() => JSON.parse(line)).not.toThrow();
+    });
+    const replayed = viewsOf(exported);
+    for (const id of ['e1', 'e3']) {
+      expect(await viewOf(await get(`/sessions/${id}`))).toEqual(JSON.parse(JSON.stringify(replayed.get(id))));
+    }
+    expect((await viewOf(await get('/sessions/e1'))).status).toBe('ONBOARDING_FINISHED');
+  });
+
+  it('acknowledges and stores exactly a body nested 100 000 levels deep, and keeps serving', async () => {
+    const { post, get } = service();
+    const depth = 100_000;
+    const body = `{"interviewId":"deep1","ref":"w","x":${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}}`;
+    expect((await post('watchlist', body)).status).toBe(204);
+    expect((await post('watchlist', { interviewId: 'deep2', ref: 'w' })).status).toBe(204);
+    const exported = await (await get('/records')).text();
+    expect(exported.split('\n')[0]).toBe(`{"kind":"watchlist","receivedAt":"2026-11-25T10:00:00.000Z","body":${body}}`);
+    expect((await get('/sessions/deep2')).status).toBe(200);
+  });
+});
+
+describe('webhook handler: a store that fails', () => {
+  /** A store whose reads fail (or never answer) from when `fail` is set. */
+  function failing(mode: 'reject' | 'hang') {
+    const inner = createSqliteStore(join(dir, `failing${++n}.db`));
+    const state = { fail: false, pages: 0 };
+    const broken = <T>(call: () => Promise<T>): Promise<T> =>
+      !state.fail
+        ? call()
+        : mode === 'reject'
+          ? Promise.reject(new Error('connection refused'))
+          : new Promise<T>(() => {});
+    const store: Store = {
+      ...inner,
+      sessionRecords: (id) => broken(() => inner.sessionRecords(id)),
+      sessionIds: (after, limit) => broken(() => inner.sessionIds(after, limit)),
+      recordsAfter: (seq, limit) => {
+        // An export fails after its first page.
+        if (state.pages++ > 0 && state.fail) return broken(() => inner.recordsAfter(seq, limit));
+        return inner.recordsAfter(seq, limit);
+      },
+      ping: () => broken(() => inner.ping()),
+    };
+    const messages: string[] = [];
+    const handler = createWebhookHandler({ store, log: (m) => messages.push(m) });
+    const get = (path: string) => handler(new Request(`http://svc${path}`), LOCAL);
+    return { inner, state, handler, get, messages };
+  }
+
+  it('answers reads 503 (retry later), not 500, and /healthz says the store is down', async () => {
+    const { inner, state, get, messages } = failing('reject');
+    await inner.append([
+      {
+        text: JSON.stringify({
+          kind: 'session-started',
+          receivedAt: '2026-11-25T10:00:00Z',
+          body: { interviewId: 'f1' },
+        }),
+        interviewId: 'f1',
+        correlation: [],
+      },
+    ]);
+    expect((await get('/healthz')).status).toBe(200);
+    state.fail = true;
+    for (const path of ['/sessions/f1', '/sessions', '/sessions/f1/records']) {
+      const response = await get(path);
+      expect(response.status, path).toBe(503);
+      expect(response.headers.get('retry-after')).toBe('5');
+      expect(((await response.json()) as { error: string }).error).toBe('store-unavailable');
+    }
+    const health = await get('/healthz');
+    expect(health.status).toBe(503);
+    expect(await health.json()).toMatchObject({
+      ok: false,
+      store: 'down',
+      message: expect.stringMatching(/connection refused/),
+    });
+    expect(await (await get('/metrics')).text()).toContain('onboarding_store_up 0');
+    expect(messages.join('\n')).toMatch(/connection refused/);
+    state.fail = false;
+    expect((await get('/healthz')).status).toBe(200);
+    expect((await get('/sessions/f1')).status).toBe(200);
+    expect(await (await get('/metrics')).text()).toContain('onboarding_store_up 1');
+  });
+
+  it('aborts an export whose store fails after the first page, instead of ending it as if complete', async () => {
+    const { inner, state, get } = failing('reject');
+    const texts = Array.from({ length: 1500 }, (_, i) =>
+      JSON.stringify({ kind: 'session-started', receivedAt: '2026-11-25T10:00:00Z', body: { interviewId: `x${i}` } }),
+    );
+    await inner.append(texts.map((text, i) => ({ text, interviewId: `x${i}`, correlation: [] })));
+    state.fail = true;
+    const response = await get('/records');
+    expect(response.status).toBe(200);
+    await expect(response.text()).rejects.toThrow(/connection refused/);
+  });
+
+  it('keeps /metrics and /healthz answering while the store does not answer at all', async () => {
+    const { state, get } = failing('hang');
+    state.fail = true;
+    const health = await get('/healthz');
+    expect(health.status).toBe(503);
+    expect(((await health.json()) as { message: string }).message).toMatch(/no answer within/);
+    expect((await get('/metrics')).status).toBe(200);
+  });
+});
+
 describe('webhook handler: reading', () => {
   it('answers 404 for a session no delivery names', async () => {
     const { get } = service();

@@ -15,7 +15,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Ledger, parseRecord } from '../../src/index.js';
 import { canonicalJson } from '../../src/records/json.js';
 import type { RawDeliveryRecord as DeliveryRecord } from '../../src/records/record.js';
-import { recordIdOf } from '../../src/service/handler.js';
+import { recordText } from '../../src/store/record.js';
 import type { RecordToStore, Store, StoredRecord } from '../../src/store/types.js';
 import { historyArb } from '../support/histories.js';
 
@@ -53,12 +53,12 @@ export async function openTracked(
   };
 }
 
-/** What the service stores for a record: its id, and what the parser says ties it to a session. */
-export function toStore(record: DeliveryRecord): RecordToStore {
+/** What the service stores for a record: its text, and what the parser says ties it to a session. */
+export function toStore(record: DeliveryRecord): RecordToStore & { readonly record: DeliveryRecord } {
   const parsed = parseRecord(record);
   return {
     record,
-    recordId: recordIdOf(record),
+    text: JSON.stringify(record),
     interviewId: parsed.sessionId,
     correlation: parsed.refused ? [] : parsed.correlation,
   };
@@ -154,7 +154,12 @@ export function storeContract(name: string, open: OpenStore): void {
 
       // Positions within one call need not follow the call's order across sessions.
       const inStoreOrder = records
-        .map((record, i) => ({ record, seq: outcomes[i].seq, interviewId: i < 2 ? 'a1' : undefined }))
+        .map((record, i) => ({
+          record,
+          text: JSON.stringify(record),
+          seq: outcomes[i].seq,
+          interviewId: i < 2 ? 'a1' : undefined,
+        }))
         .sort((a, b) => a.seq - b.seq);
       const other = await h.reopen();
       const seen = await readAll(other);
@@ -166,6 +171,24 @@ export function storeContract(name: string, open: OpenStore): void {
       expect(await readAll(restarted)).toEqual(inStoreOrder);
       expect((await restarted.sessionRecords('a1')).map((r) => r.record)).toEqual([records[0], poll]);
       expect(await restarted.sessionIds(undefined, 10)).toEqual(['a1']);
+    });
+
+    it('keeps a record as the text it was given: numbers, key order, whitespace and any depth of nesting', async () => {
+      const store = await h.open();
+      const depth = 100_000;
+      const bodies = [
+        '{"interviewId":"t1","onboardingStatus":"ID_VALIDATION_FINISHED","n":12345678901234567890,"big":1e400}',
+        '{ "interviewId" : "t1",\r\n  "b": 1.50, "a": -0.0,\n "interviewId": "t1" }',
+        `{"interviewId":"t1","deep":${'['.repeat(depth)}${']'.repeat(depth)}}`,
+      ];
+      const texts = bodies.map((body, i) => recordText({ kind: 'video-selfie', receivedAt: at(i) }, body));
+      await store.append(texts.map((text) => ({ text, interviewId: 't1', correlation: [] })));
+      const read = await h.reopen();
+      expect((await read.sessionRecords('t1')).map((r) => r.text)).toEqual(texts);
+      expect((await readAll(read)).map((r) => r.text)).toEqual(texts);
+      // Storing the same text again keeps one copy.
+      const [again] = await store.append([{ text: texts[0], interviewId: 't1', correlation: [] }]);
+      expect(again.inserted).toBe(false);
     });
 
     it('stores a record once per recordId: again later, twice in one call, or from two instances at once', async () => {

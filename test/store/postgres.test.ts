@@ -4,9 +4,10 @@
  * are skipped, except in CI (`CI` set), where that is a failure.
  */
 import { randomBytes } from 'node:crypto';
-import postgres from 'postgres';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APPEND_LOCK_KEY, type CommitInfo, createPostgresStore, type RetryInfo } from '../../src/store/postgres.js';
+import { recordIdOf } from '../../src/store/record.js';
 import { findPostgresBinaries, startThrowawayCluster, type ThrowawayCluster } from '../support/pg-cluster.js';
 import {
   multiInstanceContract,
@@ -116,45 +117,53 @@ if (binaries === undefined) {
 
     it('a deadlock with another writer is retried, not reported: the append resolves with the row that won', async () => {
       const db = await freshDatabase();
-      const watch = postgres(db.url, { max: 1, onnotice: () => undefined });
+      const connect = async () => {
+        const client = new pg.Client({ connectionString: db.url });
+        client.on('error', () => undefined);
+        await client.connect();
+        return client;
+      };
+      const watch = await connect();
       // PostgreSQL looks for a deadlock once, deadlock_timeout after a backend starts waiting; the
       // store's backends look after 2 s (slack for a loaded machine), the other writer's after 60 s,
       // so the store's transaction is the one aborted.
-      await watch.unsafe(`ALTER DATABASE ${db.name} SET deadlock_timeout = '2s'`);
+      await watch.query(`ALTER DATABASE ${db.name} SET deadlock_timeout = '2s'`);
       const retries: RetryInfo[] = [];
       const store = await createPostgresStore(db.url, { onRetry: (info) => retries.push(info) });
-      const other = postgres(db.url, { max: 1, onnotice: () => undefined });
+      const conn = await connect();
       try {
         const item = toStore(statusRecord('d1', 1));
         // Another writer inserts the same record and keeps its transaction open...
-        const conn = await other.reserve();
-        await conn`BEGIN`;
-        await conn`SET LOCAL deadlock_timeout = '60s'`;
-        const [row] = await conn<{ seq: string }[]>`
-          INSERT INTO onboarding_records (record_id, interview_id, record)
-          VALUES (${item.recordId}, 'd1', ${JSON.stringify(item.record)}) RETURNING seq`;
+        await conn.query('BEGIN');
+        await conn.query(`SET LOCAL deadlock_timeout = '60s'`);
+        const {
+          rows: [row],
+        } = await conn.query<{ seq: string }>(
+          `INSERT INTO onboarding_records (record_id, interview_id, record) VALUES ($1, 'd1', $2) RETURNING seq`,
+          [recordIdOf(item.text), item.text],
+        );
         // ...the store's append takes the append lock, then waits for that row...
         const appended = store.append([item]);
         let waiting = 0;
         for (let i = 0; i < 2000 && waiting === 0; i++) {
-          const [{ n }] = await watch<{ n: number }[]>`
-            SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted AND locktype = 'transactionid'`;
-          waiting = n;
+          const { rows } = await watch.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted AND locktype = 'transactionid'`,
+          );
+          waiting = rows[0].n;
           if (waiting === 0) await new Promise((resolve) => setTimeout(resolve, 5));
         }
         expect(waiting).toBe(1);
         // ...and the other writer asks for the append lock: a deadlock. PostgreSQL aborts the
         // store's transaction (its deadlock_timeout expires first); the store must retry.
-        await conn`SELECT pg_advisory_xact_lock(${APPEND_LOCK_KEY}::bigint)`;
-        await conn`COMMIT`;
-        conn.release();
+        await conn.query('SELECT pg_advisory_xact_lock($1::bigint)', [APPEND_LOCK_KEY]);
+        await conn.query('COMMIT');
 
         expect(await appended).toEqual([{ inserted: false, seq: Number(row.seq) }]);
         expect(retries.map((r) => r.code)).toContain('40P01');
         expect((await readAll(store)).map((r) => r.record)).toEqual([item.record]);
       } finally {
-        await other.end({ timeout: 5 });
-        await watch.end({ timeout: 5 });
+        await conn.end();
+        await watch.end();
         await store.close();
         await db.drop();
       }

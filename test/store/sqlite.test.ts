@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSqliteStore } from '../../src/store/sqlite.js';
+import { type Damage, damageStoreFile, writeStoreFile } from '../support/damage.js';
 import {
   multiInstanceContract,
   type OpenStore,
@@ -53,4 +54,22 @@ describe('sqlite group commit', () => {
     expect(commits).toEqual([1, 1, 1, 1, 1]);
     await store.close();
   });
+});
+
+describe('a damaged store file', () => {
+  const cases: [Damage, RegExp][] = [
+    ['pages', /integrity check: .*page/],
+    ['truncated', /malformed/],
+    ['not-a-database', /not a database/],
+  ];
+  for (const [damage, says] of cases) {
+    it(`is refused when it is opened, saying what is wrong (${damage})`, async () => {
+      const path = join(dir, `damaged-${damage}.db`);
+      await writeStoreFile(path);
+      await createSqliteStore(path).close();
+      damageStoreFile(path, damage);
+      expect(() => createSqliteStore(path)).toThrow(says);
+      expect(() => createSqliteStore(path)).toThrow(/is not a usable SQLite store .*restore it from a backup/);
+    });
+  }
 });

@@ -19,7 +19,7 @@ import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import postgres from 'postgres';
+import pg from 'pg';
 
 const run = promisify(execFile);
 
@@ -61,6 +61,14 @@ export interface ThrowawayCluster {
   readonly dir: string;
   /** Stop the server (fast shutdown) and remove the dir. Safe to call twice. */
   stop(): Promise<void>;
+  /**
+   * Stop the server as an outage would, keeping its data: `fast` (clients are disconnected,
+   * then a clean shutdown) or `immediate` (every process quits at once; recovery from the WAL
+   * at the next start).
+   */
+  halt(mode: 'fast' | 'immediate'): Promise<void>;
+  /** Start a halted server again, on the same port. */
+  resume(): Promise<void>;
 }
 
 /** Options of {@link startThrowawayCluster}. */
@@ -169,18 +177,21 @@ export async function startThrowawayCluster(options: ClusterOptions = {}): Promi
       const flags = Object.entries({ ...settings, port: String(port) })
         .map(([name, value]) => `-c ${name}=${value}`)
         .join(' ');
+      const start = () => exec('pg_ctl', ['-D', data, '-l', log, '-w', '-t', '60', '-o', flags, 'start']);
       try {
-        await exec('pg_ctl', ['-D', data, '-l', log, '-w', '-t', '60', '-o', flags, 'start']);
+        await start();
         started = true;
         const base = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}`;
         const url = `${base}/postgres`;
         let databases = 0;
-        const admin = async <T>(work: (sql: postgres.Sql) => Promise<T>): Promise<T> => {
-          const sql = postgres(url, { max: 1, onnotice: () => undefined });
+        const admin = async (statement: string): Promise<void> => {
+          const client = new pg.Client({ connectionString: url });
+          client.on('error', () => undefined);
+          await client.connect();
           try {
-            return await work(sql);
+            await client.query(statement);
           } finally {
-            await sql.end({ timeout: 5 });
+            await client.end();
           }
         };
         return {
@@ -188,13 +199,21 @@ export async function startThrowawayCluster(options: ClusterOptions = {}): Promi
           urlFor: (database: string) => `${base}/${encodeURIComponent(database)}`,
           dir,
           stop,
+          halt: async (mode) => {
+            await exec('pg_ctl', ['-D', data, '-m', mode, '-w', 'stop']);
+            started = false;
+          },
+          resume: async () => {
+            await start();
+            started = true;
+          },
           createDatabase: async () => {
             const name = `db_${++databases}`;
-            await admin((sql) => sql.unsafe(`CREATE DATABASE ${name}`));
+            await admin(`CREATE DATABASE ${name}`);
             return {
               name,
               url: `${base}/${name}`,
-              drop: async () => void (await admin((sql) => sql.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`))),
+              drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
             };
           },
         };

@@ -3,6 +3,9 @@
  * not exported from this file (or from `./core.ts`, its pure part) is internal.
  */
 
+// The contract as zod schemas (docs/spec.md); the JSON Schemas in schemas/ are generated from them.
+export { type DeliveryRecordInput, deliveryRecordSchema, timeSchema } from './contract/record.js';
+export { ANOMALY_CODES, anomalySchema, sessionViewSchema } from './contract/view.js';
 // The pure decision core: statecharts, records, reducer, view, schedule, diagrams, vendor facts.
 export * from './core.js';
 // The poller (SPEC 1.3): carries out the schedule against the vendor, storing each answer as a poll record.

@@ -17,8 +17,8 @@ import { GRAPH_EVENTS } from './events.js';
 /** One test vector: records in, state and view out. */
 export interface PathVector {
   readonly machine: MachineName;
-  /** What the path reaches: the full state value (shortest) or one region's state (simple). */
-  readonly reaches: string;
+  /** What the path reaches, region → state: the full state value (shortest) or one region's state (simple). */
+  readonly reaches: Readonly<Record<string, string>>;
   /** The machine events, in order (times as ISO 8601). */
   readonly events: readonly Record<string, unknown>[];
   /** The same events as delivery records, in the order to apply them. */
@@ -115,7 +115,7 @@ function stateAfter(machine: AnyStateMachine, events: readonly EvidenceEvent[]):
 export function machinePaths(name: MachineName, options: PathOptions = {}): PathVector[] {
   const machine = MODELS[name].machine as AnyStateMachine;
   const events = GRAPH_EVENTS[name] as never;
-  const found: { reaches: string; events: EvidenceEvent[] }[] = [];
+  const found: { reaches: Record<string, string>; events: EvidenceEvent[] }[] = [];
   const stepsOf = (path: { steps: readonly { event: { type: string } }[] }) =>
     path.steps.map((step) => step.event).filter((event) => !event.type.startsWith('xstate.')) as EvidenceEvent[];
   if (options.simple) {
@@ -126,14 +126,15 @@ export function machinePaths(name: MachineName, options: PathOptions = {}): Path
       });
       for (const path of paths) {
         found.push({
-          reaches: `${region}.${(path.state.value as Record<string, string>)[region]}`,
+          reaches: { [region]: (path.state.value as Record<string, string>)[region] as string },
           events: stepsOf(path),
         });
       }
     }
   } else {
     const paths = getShortestPaths(machine, { events, serializeState: (snapshot) => JSON.stringify(snapshot.value) });
-    for (const path of paths) found.push({ reaches: JSON.stringify(path.state.value), events: stepsOf(path) });
+    for (const path of paths)
+      found.push({ reaches: path.state.value as Record<string, string>, events: stepsOf(path) });
   }
   const max = options.max ?? Number.POSITIVE_INFINITY;
   return found.slice(0, max).map(({ reaches, events: steps }) => {
@@ -145,7 +146,7 @@ export function machinePaths(name: MachineName, options: PathOptions = {}): Path
     const foldedValue = folded.machines[name].value;
     if (JSON.stringify(foldedValue) !== JSON.stringify(state)) {
       throw new Error(
-        `the records of the ${name} path to ${reaches} fold to ${JSON.stringify(foldedValue)}, but XState reaches ${JSON.stringify(state)}`,
+        `the records of the ${name} path to ${JSON.stringify(reaches)} fold to ${JSON.stringify(foldedValue)}, but XState reaches ${JSON.stringify(state)}`,
       );
     }
     const view = viewSession(folded);

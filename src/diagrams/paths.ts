@@ -1,6 +1,6 @@
 /**
  * Test vectors from the machines' paths (@xstate/graph): for each path, the events in order, the
- * delivery records that carry them (SPEC 2.1), the state XState ends in, and the session view the
+ * delivery records that carry them (docs/spec.md#the-delivery-record), the state XState ends in, and the session view the
  * core gives for those records. Integrators replay the records into their own handlers and
  * compare.
  */

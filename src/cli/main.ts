@@ -28,10 +28,14 @@ const COMMANDS: readonly Command[] = [
 const USAGE = `Usage: onboarding-status <command> [options]
 
 Turn Incode onboarding webhooks and polls, in whatever order they arrived, into one answer
-per session: status, decision, and what may be fetched now.
+per session: status, decision, and what may be fetched now. The records, the view and every
+anomaly are described in docs/spec.md, shipped with the package.
 
 Commands:
 ${COMMANDS.map((command) => `  ${command.name.padEnd(10)} ${command.summary}`).join('\n')}
+
+Exit status: 0 done, no errors remain in the input; 1 errors remain, or the command could
+not do its job; 2 the command line is wrong, or an input is unreadable or not JSON Lines.
 
 Options:
   -h, --help     show this help (\`onboarding-status <command> --help\` for a command's)

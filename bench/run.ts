@@ -70,7 +70,7 @@ interleaved every intermediate state lives long enough to be promoted before it 
 rest: about 1.9 KB since delivery keys became numbers (2.4 KB with 16-character strings); of it the onboarding
 machine's context and value about 0.5 KB, anomalies about 0.4 KB. What would close it: (1) inside the
 \`Ledger\`, keep each session's state mutable and compact (keys and anomalies appended in place) and hand out a copy on
-\`state(id)\`, proven equal to the pure \`applyRecord\` by a property test as law 8 asks of any fast path; (2)
+\`state(id)\`, proven equal to the pure \`applyRecord\` by a property test as [law 8](spec.md#8-one-model) asks of any fast path; (2)
 encode each region's state as a small integer and compile the tables to arrays indexed by event and state, so a
 step allocates only when a context changes. The 25× ratio over XState's \`transition()\` holds already.`;
 const SERVICE_NOTE = `Two things stand between \`serve\` and the target. First, the machine: with autocannon in the same 2-core box

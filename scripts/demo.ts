@@ -3,13 +3,18 @@
  * (`serve`, on the embedded SQLite default, OAuth2 on, loopback only), the simulator feeding it
  * webhooks the way the vendor does (late, reordered, duplicated, retried, sometimes invalid), and
  * the poller asking the simulator's status endpoint, settling conflicts. Prints where to look.
+ * A port that is taken is said so, and a free one used instead; the temporary folder of the
+ * store is removed on exit, Ctrl-C included.
  *
  *   npm start -- --sessions 60 --rate 0.5 --chaos 0.4 --seed 7 --port 8080 --time-scale 0.05
  */
-import { mkdtempSync } from 'node:fs';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { runCommand } from '../src/cli/usage.js';
 import { DEFAULT_POLL_POLICY, scalePollPolicy } from '../src/core/schedule.js';
 import { createPoller } from '../src/poller/poller.js';
 import { loginAt } from '../src/poller/token.js';
@@ -33,36 +38,73 @@ const { values } = parseArgs({
 
 const say = (text: string) => process.stdout.write(`demo: ${text}\n`);
 const timeScale = Number(values['time-scale']);
-const store = values.store ?? join(mkdtempSync(join(tmpdir(), 'onboarding-status-demo-')), 'onboarding-status.db');
-const base = `http://127.0.0.1:${values.port}`;
+
+// The store's temporary folder goes when the demo does: on exit, and on Ctrl-C before `serve`
+// takes the signal over (it then stops the demo in order, and the exit removes the folder).
+const temporary = values.store === undefined ? mkdtempSync(join(tmpdir(), 'onboarding-status-demo-')) : undefined;
+const removeTemporary = () => {
+  if (temporary !== undefined) rmSync(temporary, { recursive: true, force: true });
+};
+process.on('exit', removeTemporary);
+const stopEarly = () => process.exit(130);
+process.once('SIGINT', stopEarly);
+process.once('SIGTERM', stopEarly);
+const store = values.store ?? join(temporary as string, 'onboarding-status.db');
+
+/** The port asked for if it is free, else a free one (and say so). */
+async function freePort(wanted: number): Promise<number> {
+  const probe = createServer();
+  const taken = await new Promise<boolean>((resolve, reject) => {
+    probe.once('error', (error: NodeJS.ErrnoException) =>
+      error.code === 'EADDRINUSE' ? resolve(true) : reject(error),
+    );
+    probe.listen(wanted, '127.0.0.1', () => resolve(false));
+  });
+  if (!taken) {
+    const { port } = probe.address() as { port: number };
+    probe.close();
+    await once(probe, 'close');
+    return port;
+  }
+  const port = await freePort(0);
+  say(`port ${wanted} is taken by another program: using port ${port} instead (to choose one: npm start -- --port N)`);
+  return port;
+}
+
+const port = await freePort(Number(values.port));
+const base = `http://127.0.0.1:${port}`;
 const client = { id: 'demo-vendor', secret: 'demo-secret' };
 
 // The service, exactly as `onboarding-status serve` runs it.
-const served = serveCommand([
+const served = runCommand(serveCommand, [
   '--host',
   '127.0.0.1',
   '--port',
-  String(values.port),
+  String(port),
   '--store',
   store,
   '--oauth-client',
   `${client.id}:${client.secret}`,
-]).catch((error: unknown) => {
-  say(`serve failed: ${error instanceof Error ? error.message : String(error)}`);
-  return 1;
+]);
+let stopped = false;
+void served.then(() => {
+  stopped = true;
 });
 let up = false;
-for (let i = 0; i < 100 && !up; i++) {
+for (let i = 0; i < 100 && !up && !stopped; i++) {
   up = await fetch(`${base}/healthz`).then(
     (response) => response.ok,
     () => false,
   );
   if (!up) await new Promise((resolve) => setTimeout(resolve, 100));
 }
-if (!up) {
-  say(`the service did not start on ${base} (is the port taken? try npm start -- --port 8081)`);
+if (!up || stopped) {
+  say(`the service did not start on ${base}: see its message above`);
   process.exit(1);
 }
+// `serve` handles Ctrl-C from here on.
+process.off('SIGINT', stopEarly);
+process.off('SIGTERM', stopEarly);
 
 const simulator = new Simulator({
   seed: Number(values.seed),

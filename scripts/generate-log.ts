@@ -3,14 +3,19 @@
  * tests of `validate` and `replay`. Sessions run interleaved (a window of concurrent sessions);
  * deliveries are retried (duplicates), reordered, polled stale, and now and then malformed.
  *
- *   npx tsx scripts/generate-log.ts --records 1000000 --sessions 110000 --seed 7 > big.jsonl
+ *   npm run generate-log -- big.jsonl --records 1000000 --sessions 110000 --seed 7
+ *   npx tsx scripts/generate-log.ts --records 1000 > small.jsonl
  *
- * It stops at --records (the last sessions may be cut short, as in a real log excerpt).
+ * It writes to FILE, or to stdout without one; it stops at --records (the last sessions may be
+ * cut short, as in a real log excerpt). Under `npm run`, whose banner would land in stdout
+ * before the records, it asks for a FILE (or `npm run -s`, which prints no banner).
  */
 import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 
-const { values } = parseArgs({
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
   options: {
     records: { type: 'string', default: '1000000' },
     sessions: { type: 'string', default: '110000' },
@@ -18,6 +23,19 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '500' },
   },
 });
+const [file] = positionals;
+if (
+  file === undefined &&
+  process.env.npm_lifecycle_event === 'generate-log' &&
+  process.env.npm_config_loglevel !== 'silent'
+) {
+  process.stderr.write(
+    'generate-log: npm writes its banner to stdout, which would put it in the log: give a file ' +
+      '(npm run generate-log -- big.jsonl) or silence npm (npm run -s generate-log > big.jsonl)\n',
+  );
+  process.exit(2);
+}
+const out = file === undefined ? process.stdout : createWriteStream(file);
 const RECORDS = Number(values.records);
 const SESSIONS = Number(values.sessions);
 const CONCURRENCY = Number(values.concurrency);
@@ -116,7 +134,7 @@ const flush = async () => {
   if (buffer.length === 0) return;
   const chunk = `${buffer.join('\n')}\n`;
   buffer = [];
-  if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');
+  if (!out.write(chunk)) await once(out, 'drain');
 };
 while (written < RECORDS) {
   while (active.length < CONCURRENCY && started < SESSIONS) active.push(planSession(started++));
@@ -133,4 +151,5 @@ while (written < RECORDS) {
   if (buffer.length >= 4096) await flush();
 }
 await flush();
-process.stderr.write(`${written} records, ${started} sessions started\n`);
+if (out !== process.stdout) await new Promise<void>((resolve) => out.end(() => resolve()));
+process.stderr.write(`${written} records, ${started} sessions started${file === undefined ? '' : ` in ${file}`}\n`);

@@ -89,7 +89,8 @@ try {
     `${files.length} example files: ${posted} webhooks posted, ${polls} polls stored, ${skipped} lines skipped`,
   );
 
-  const browser = await launchChromium({ width: 1440, height: 900 }, 1);
+  const [width, height] = (process.env.SHOT_SIZE ?? '1440x900').split('x').map(Number) as [number, number];
+  const browser = await launchChromium({ width, height }, 1);
   try {
     const page = await browser.context.newPage();
     await page.goto(`${server.url}/#session=${encodeURIComponent(open)}`);
@@ -97,7 +98,7 @@ try {
     await page.locator('#live.on').waitFor({ timeout: 15_000 });
     await page.locator('#d-summary dt').first().waitFor({ timeout: 15_000 });
     await page.evaluate('window.scrollTo(0, 0)');
-    await page.screenshot({ path: out, fullPage: true, animations: 'disabled' });
+    await page.screenshot({ path: out, animations: 'disabled' });
     console.error(`wrote ${out}`);
   } finally {
     await browser.close();

@@ -3,9 +3,12 @@
  * not exported from this file (or from `./core.ts`, its pure part) is internal.
  */
 
+// The contract as zod schemas (docs/spec.md); the JSON Schemas in schemas/ are generated from them.
+export { type DeliveryRecordInput, deliveryRecordSchema, timeSchema } from './contract/record.js';
+export { ANOMALY_CODES, anomalySchema, sessionViewSchema } from './contract/view.js';
 // The pure decision core: statecharts, records, reducer, view, schedule, diagrams, vendor facts.
 export * from './core.js';
-// The poller (SPEC 1.3): carries out the schedule against the vendor, storing each answer as a poll record.
+// The poller: carries out the schedule against the vendor, storing each answer as a poll record.
 export {
   createPoller,
   type Poller,
@@ -15,7 +18,7 @@ export {
   retryAfterMillis,
 } from './poller/poller.js';
 export { type ExecutiveToken, loginAt, type TokenSource } from './poller/token.js';
-// The webhook service (SPEC 2.3): a web-standard handler to mount anywhere, and its stores
+// The webhook service (docs/openapi.json): a web-standard handler to mount anywhere, and its stores
 // (`openStore` loads the SQLite or PostgreSQL client only when a store is opened).
 export type { AuthOptions, OAuthClient } from './service/auth.js';
 export {

@@ -34,7 +34,7 @@ export interface SessionEvent extends EventBase {
 /** The outcome carried by a face authentication or a deprecated authentication. */
 export type Outcome = 'succeeded' | 'failed';
 
-/** Evidence of the other kinds of SPEC 1.2. */
+/** Evidence of the other webhook kinds (docs/spec.md#the-delivery-record). */
 export type OtherEvidenceEvent =
   | (EventBase & { readonly type: 'video-selfie' })
   | (EventBase & { readonly type: 'watchlist' })
@@ -50,10 +50,10 @@ export type OtherEvidenceEvent =
 /** Every event the machines read: one per valid delivery record. */
 export type EvidenceEvent = StatusEvent | SessionEvent | OtherEvidenceEvent;
 
-/** A session's decision (SPEC 2.2). */
+/** A session's decision (docs/spec.md#decisions). */
 export type Decision = 'none' | 'pending-review' | 'approved' | 'rejected' | 'conflict';
 
-/** The anomaly codes of SPEC 2.2. */
+/** The anomaly codes (docs/spec.md#anomalies). */
 export type AnomalyCode =
   | 'duplicate'
   | 'late-delivery'
@@ -99,7 +99,7 @@ export interface RecordSource {
   readonly line?: number;
 }
 
-/** The modules of SPEC 1.4 whose data may be fetched. */
+/** The modules whose data may be fetched (docs/spec.md#modules). */
 export type ModuleName =
   | 'faceAuthentication'
   | 'face'
@@ -118,7 +118,7 @@ export type OnboardingModule = 'id' | 'secondId' | 'face' | 'governmentValidatio
 /** A vendor endpoint: data, not code. */
 export interface Endpoint {
   readonly method: 'GET' | 'POST';
-  /** The vendor's path; `null` where SPEC names the endpoint but not its path. */
+  /** The vendor's path; `null` where the vendor names the endpoint but not its path. */
   readonly path: string | null;
   readonly description: string;
 }
@@ -143,7 +143,7 @@ export interface ModuleAccess {
   readonly refs?: readonly { readonly ref: string; readonly updates: number; readonly after: string }[];
 }
 
-/** The session view of SPEC 2.2. */
+/** The session view (docs/spec.md#the-session-view). */
 export interface SessionView {
   readonly interviewId: string;
   readonly status: OnboardingStatus;
@@ -152,7 +152,7 @@ export interface SessionView {
   readonly fetchable: readonly ModuleName[];
   /** For each fetchable module: final or preliminary, endpoints, what to fetch again. */
   readonly modules: Readonly<Partial<Record<ModuleName, ModuleAccess>>>;
-  /** A conflicting decision asks for a poll to settle it (SPEC law 6). */
+  /** A conflicting decision asks for a poll to settle it (docs/spec.md#6-decisions-are-never-silently-overwritten). */
   readonly pollRequested: boolean;
   /** The decision is settled (approved or rejected): polling can stop. */
   readonly terminal: boolean;

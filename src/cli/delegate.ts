@@ -1,11 +1,10 @@
 /**
  * Commands other parts of the project provide (`serve`: the webhook service, `simulate`: the
- * simulator), loaded only when asked for. A build without them says so.
+ * simulator), loaded only when asked for: each module exports a `Command`, parsed and reported
+ * like every other. A build without them says so.
  */
 import { fileURLToPath } from 'node:url';
 import { type Command, EXIT } from './usage.js';
-
-type Entry = (args: string[]) => Promise<number>;
 
 /** A command whose module may be absent from this build. */
 export function delegated(name: string, summary: string, specifier: string, exported: string): Command {
@@ -28,12 +27,12 @@ export function delegated(name: string, summary: string, specifier: string, expo
         );
         return EXIT.usage;
       }
-      const entry = module[exported];
-      if (typeof entry !== 'function') {
+      const command = module[exported] as Partial<Command> | undefined;
+      if (typeof command?.run !== 'function') {
         process.stderr.write(`onboarding-status: ${name} is not available in this build (no ${exported} export)\n`);
         return EXIT.usage;
       }
-      return (entry as Entry)(args);
+      return command.run(args);
     },
   };
 }

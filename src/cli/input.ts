@@ -2,17 +2,19 @@
  * Reading logs: JSON Lines streamed line by line into a ledger, so memory holds the sessions'
  * states and never the lines. `-` is stdin.
  */
-import { createReadStream, readFileSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { Ledger, type LedgerOptions, type Routed } from '../core/ledger.js';
-import type { FlowConfig } from '../types.js';
-import { ONBOARDING_MODULES } from '../vendor/modules.js';
 import { progressLine } from './progress.js';
+import { LogCheck } from './sniff.js';
+import { InputError } from './usage.js';
 
 /** What a fold read. */
 export interface FoldResult {
   readonly ledger: Ledger;
   /** Non-blank lines read. */
   readonly records: number;
+  /** The inputs that held no record (a warning: an empty log is more often a mistake than news). */
+  readonly empty: readonly string[];
 }
 
 /** Options of `foldLogs`. */
@@ -21,17 +23,16 @@ export interface FoldOptions extends LedgerOptions {
   readonly onRecord?: (routed: Routed, ledger: Ledger) => void;
 }
 
-/** An input that cannot be read (exit 2, as a usage error). */
-export class InputError extends Error {}
-
 /** Fold logs into a ledger, line by line, with a progress line on a terminal. */
 export async function foldLogs(files: readonly string[], options: FoldOptions = {}): Promise<FoldResult> {
   const ledger = new Ledger(options);
   const progress = progressLine();
   const sessions = () => ledger.size;
   let records = 0;
+  const empty: string[] = [];
   try {
     for (const file of files) {
+      const check = new LogCheck(file === '-' ? 'stdin' : file);
       const input = file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 1 << 20 });
       const failure = new Promise<never>((_, reject) => {
         input.once('error', (error: NodeJS.ErrnoException) =>
@@ -43,6 +44,7 @@ export async function foldLogs(files: readonly string[], options: FoldOptions = 
       const take = (text: string) => {
         line++;
         if (text.trim() === '') return;
+        check.line(text);
         records++;
         const routed = ledger.addLine(text.endsWith('\r') ? text.slice(0, -1) : text, { file, line });
         options.onRecord?.(routed, ledger);
@@ -54,6 +56,7 @@ export async function foldLogs(files: readonly string[], options: FoldOptions = 
       const reading = (async () => {
         let rest: Buffer | undefined;
         for await (const piece of input as AsyncIterable<Buffer>) {
+          check.chunk(piece);
           const bytes = rest === undefined ? piece : Buffer.concat([rest, piece]);
           let start = 0;
           for (let end = bytes.indexOf(10); end !== -1; end = bytes.indexOf(10, start)) {
@@ -64,31 +67,20 @@ export async function foldLogs(files: readonly string[], options: FoldOptions = 
         }
         if (rest !== undefined) take(rest.toString('utf8'));
       })();
-      await Promise.race([reading, failure]);
+      try {
+        await Promise.race([reading, failure]);
+      } finally {
+        if (input !== process.stdin) input.destroy();
+      }
+      if (check.end().empty) empty.push(check.name);
     }
   } finally {
     progress.done();
   }
-  return { ledger, records };
+  return { ledger, records, empty };
 }
 
-/** Read a flow configuration file: `{"modules":["id","face",...]}`. */
-export function readFlow(path: string | undefined): FlowConfig | undefined {
-  if (path === undefined) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
-    throw new InputError(`cannot read --flow ${path}: ${reason}`);
-  }
-  const modules = (value as { modules?: unknown } | null)?.modules;
-  if (!Array.isArray(modules)) throw new InputError(`--flow ${path}: expected {"modules":[...]}`);
-  const unknown = modules.filter((module) => !ONBOARDING_MODULES.includes(module));
-  if (unknown.length > 0) {
-    throw new InputError(
-      `--flow ${path}: unknown module ${unknown.map((m) => JSON.stringify(m)).join(', ')}; expected some of ${ONBOARDING_MODULES.join(', ')}`,
-    );
-  }
-  return { modules };
+/** Say on stderr which inputs held no record: a warning, since an empty log is usually a mistake. */
+export function warnEmpty(command: string, empty: readonly string[]): void {
+  for (const name of empty) process.stderr.write(`onboarding-status ${command}: warning: ${name} holds no records\n`);
 }

@@ -5,10 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { delegated } from './delegate.js';
-import { InputError } from './input.js';
 import { pathsCommand } from './paths.js';
 import { replayCommand } from './replay.js';
-import { type Command, EXIT, UsageError } from './usage.js';
+import { type Command, EXIT, runCommand, unknown } from './usage.js';
 import { validateCommand } from './validate.js';
 import { visualizeCommand } from './visualize.js';
 
@@ -17,17 +16,26 @@ const COMMANDS: readonly Command[] = [
   validateCommand,
   visualizeCommand,
   pathsCommand,
-  delegated('serve', 'run the webhook service (SPEC 2.3)', '../service/cli.js', 'serveCommand'),
+  delegated(
+    'serve',
+    'run the webhook service: receive webhooks, answer session views',
+    '../service/cli.js',
+    'serveCommand',
+  ),
   delegated('simulate', 'simulate the vendor sending webhooks', '../simulator/cli.js', 'simulateCommand'),
 ];
 
 const USAGE = `Usage: onboarding-status <command> [options]
 
 Turn Incode onboarding webhooks and polls, in whatever order they arrived, into one answer
-per session: status, decision, and what may be fetched now.
+per session: status, decision, and what may be fetched now. The records, the view and every
+anomaly are described in docs/spec.md, shipped with the package.
 
 Commands:
 ${COMMANDS.map((command) => `  ${command.name.padEnd(10)} ${command.summary}`).join('\n')}
+
+Exit status: 0 done, no errors remain in the input; 1 errors remain, or the command could
+not do its job; 2 the command line is wrong, or an input is unreadable or not JSON Lines.
 
 Options:
   -h, --help     show this help (\`onboarding-status <command> --help\` for a command's)
@@ -61,7 +69,8 @@ async function main(argv: string[]): Promise<number> {
   }
   if (name === '--help' || name === '-h' || name === 'help') {
     const command = COMMANDS.find((c) => c.name === rest[0]);
-    process.stdout.write(command ? command.usage : USAGE);
+    if (command !== undefined) return runCommand(command, ['--help']);
+    process.stdout.write(USAGE);
     return EXIT.ok;
   }
   if (name === '--version' || name === '-V') {
@@ -69,8 +78,15 @@ async function main(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   const command = COMMANDS.find((c) => c.name === name);
-  if (command === undefined) throw new UsageError(`unknown command "${name}"`, USAGE);
-  return command.run(rest);
+  if (command === undefined) {
+    const what = name.startsWith('-') ? 'option' : 'command';
+    const candidates = what === 'option' ? ['--help', '--version'] : COMMANDS.map((c) => c.name);
+    process.stderr.write(
+      `onboarding-status: ${unknown(what, name, candidates)}\nRun 'onboarding-status --help' for the commands.\n`,
+    );
+    return EXIT.usage;
+  }
+  return runCommand(command, rest);
 }
 
 // Output piped into \`head\` closes early: that is not an error.
@@ -79,24 +95,4 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    if (error instanceof UsageError) {
-      process.stderr.write(`onboarding-status: ${error.message}\n${error.usage ? `\n${error.usage}` : ''}`);
-      process.exitCode = EXIT.usage;
-      return;
-    }
-    if (error instanceof InputError) {
-      process.stderr.write(`onboarding-status: ${error.message}\n`);
-      process.exitCode = EXIT.usage;
-      return;
-    }
-    process.stderr.write(
-      `onboarding-status: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
-    process.exitCode = EXIT.failed;
-  },
-);
+process.exitCode = await main(process.argv.slice(2));

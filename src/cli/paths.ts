@@ -12,9 +12,10 @@ const USAGE = `Usage: onboarding-status paths [MACHINE] [--simple] [--max N]
 
 Print test vectors, one JSON object a line, from the paths of a statechart (@xstate/graph).
 MACHINE is one of ${MACHINES.join(', ')} (default onboarding). Each line holds:
-  machine, reaches   the machine, and the state the path reaches
+  machine, reaches   the machine, and the state the path reaches ({region: state})
   events             the machine events in order
-  records            the same events as delivery records (SPEC 2.1), to feed a handler
+  records            the same events as delivery records (docs/spec.md#the-delivery-record),
+                     to feed a handler
   state              the machine's state value after them (XState's own answer)
   view               status, decision, fetchable, pollRequested, terminal, session: the
                      view the core gives for those records
@@ -36,15 +37,15 @@ export const pathsCommand: Command = {
   summary: 'export shortest or simple paths of a machine as JSON Lines test vectors',
   usage: USAGE,
   async run(args) {
-    const { values, positionals } = parse(this, args, { simple: { type: 'boolean' }, max: { type: 'string' } });
+    const { values, positionals } = parse(args, { simple: { type: 'boolean' }, max: { type: 'string' } });
     if (values.help) {
       process.stdout.write(USAGE);
       return EXIT.ok;
     }
-    const machine = machineArgument(this, MACHINES, positionals);
+    const machine = machineArgument(MACHINES, positionals);
     const max = values.max === undefined ? undefined : Number(values.max);
     if (max !== undefined && (!Number.isInteger(max) || max < 1)) {
-      throw new UsageError(`--max expects a positive integer, got "${values.max}"`, USAGE);
+      throw new UsageError(`--max expects a positive integer, got "${values.max}"`);
     }
     const vectors = machinePaths(machine, { simple: values.simple === true, ...(max === undefined ? {} : { max }) });
     for (const vector of vectors) process.stdout.write(`${JSON.stringify(vector)}\n`);

@@ -1,30 +1,40 @@
 /**
- * `replay`: fold logs into one view per session, as a table for people or JSON (SPEC 2.2) for
- * programs. A face over the core: every decision is the ledger's.
+ * `replay`: fold logs into one view per session, as a table for people or JSON for programs.
+ * A face over the core: every decision is the ledger's. Exits 1 when errors remain in the input,
+ * counted as the table counts them.
  */
 import type { Anomaly, SessionView } from '../types.js';
 import { countAnomalies } from './findings.js';
-import { foldLogs, readFlow } from './input.js';
+import { readFlow } from './flow.js';
+import { foldLogs, warnEmpty } from './input.js';
 import { sink } from './sink.js';
-import { type Paint, painter, wantsColour } from './style.js';
+import { type Colour, outputWidth, type Paint, painter, wantsColour } from './style.js';
+import { type Cell, layout } from './table.js';
 import { type Command, EXIT, parse, UsageError } from './usage.js';
 
 const USAGE = `Usage: onboarding-status replay FILE... [--json] [--session ID]... [--flow FLOW.json]
 
-Fold JSON Lines logs of delivery records (SPEC 2.1) into one view per session: where it
-stands (status), what was decided (decision), what may be fetched now (fetchable), and how
-many anomalies its deliveries had. FILE - reads stdin.
+Fold JSON Lines logs of delivery records into one view per session: where it stands
+(status), what was decided (decision), what may be fetched now (fetchable), and how many
+anomalies its deliveries had. FILE - reads stdin. The record and the view are described in
+docs/spec.md (#the-delivery-record, #the-session-view), shipped with the package.
 
 Options:
-  --json           print {"sessions":[...],"anomalies":[...]} (SPEC 2.2); "anomalies" holds
-                   the records that belong to no session
-  --session ID     only this session (repeatable); exit 1 if the logs never mention it
+  --json           print {"sessions":[...],"anomalies":[...]}; "anomalies" holds the records
+                   that belong to no session
+  --session ID     only this session (repeatable)
   --flow FILE      a flow configuration, {"modules":["id","face",...]}: narrows what
                    ONBOARDING_FINISHED makes fetchable
   -h, --help       show this help
 
-The table is coloured on a terminal only (NO_COLOR turns colour off, FORCE_COLOR on).
-In FETCHABLE, a * marks data that is still preliminary.
+Exit status:
+  0  no errors remain in the shown sessions (warnings are shown, but pass)
+  1  errors remain (invalid payloads, unknown kinds or statuses, records of no session, a
+     conflicting decision no later poll settled), or a --session the logs never mention
+  2  the command line is wrong, or a FILE cannot be read or is not a JSON Lines log
+
+The table fits the terminal (or COLUMNS), coloured on a terminal only (NO_COLOR turns colour
+off, FORCE_COLOR on). In FETCHABLE, a * marks data that is still preliminary.
 
 Examples:
   onboarding-status replay examples/out-of-order.jsonl
@@ -45,7 +55,7 @@ async function writeSnapshotJson(views: Iterable<SessionView>, orphans: readonly
   await out.end();
 }
 
-const DECISION_COLOURS: Record<SessionView['decision'], Parameters<Paint>[1][]> = {
+const DECISION_COLOURS: Record<SessionView['decision'], Colour[]> = {
   none: ['dim'],
   'pending-review': ['yellow'],
   approved: ['green'],
@@ -53,9 +63,11 @@ const DECISION_COLOURS: Record<SessionView['decision'], Parameters<Paint>[1][]> 
   conflict: ['magenta', 'bold'],
 };
 
-/** The table of session views, padded on the plain text so colours do not shift columns. */
-export function renderTable(views: Iterable<SessionView>, orphans: number, paint: Paint): string {
-  const rows = Array.from(views, (view) => {
+const HEADER = ['SESSION', 'STATUS', 'DECISION', 'FETCHABLE', 'ANOMALIES'];
+
+/** The table of session views; with a `width`, FETCHABLE and ANOMALIES wrap to fit it. */
+export function renderTable(views: Iterable<SessionView>, orphans: number, paint: Paint, width?: number): string {
+  const rows = Array.from(views, (view): Cell[] => {
     const { errors, warnings, settled } = countAnomalies(view.anomalies);
     const fetchable = view.fetchable.map((name) => (view.modules[name]?.stage === 'preliminary' ? `${name}*` : name));
     const plural = (n: number, word: string) => (n === 0 ? '' : `${n} ${word}${n > 1 ? 's' : ''}`);
@@ -68,19 +80,9 @@ export function renderTable(views: Iterable<SessionView>, orphans: number, paint
       [view.decision, DECISION_COLOURS[view.decision]],
       [fetchable.join(', ') || '-', []],
       [counts || '-', errors > 0 ? ['red'] : warnings > 0 ? ['yellow'] : []],
-    ] as [string, Parameters<Paint>[1][]][];
+    ];
   });
-  const header = ['SESSION', 'STATUS', 'DECISION', 'FETCHABLE', 'ANOMALIES'];
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column][0].length)));
-  const line = (cells: [string, Parameters<Paint>[1][]][]) =>
-    cells
-      .map(([text, colours], column) => {
-        const padded = column === cells.length - 1 ? text : text.padEnd(widths[column]);
-        return paint(padded, ...colours);
-      })
-      .join('  ')
-      .trimEnd();
-  const out = [line(header.map((title) => [title, ['bold']])), ...rows.map(line)];
+  const out = layout(HEADER, rows, paint, { width, flexible: [3, 4] });
   if (orphans > 0) {
     out.push(
       paint(
@@ -94,10 +96,10 @@ export function renderTable(views: Iterable<SessionView>, orphans: number, paint
 
 export const replayCommand: Command = {
   name: 'replay',
-  summary: 'fold logs into one view per session (table or --json)',
+  summary: 'fold logs into one view per session (table or --json); exit 1 if errors remain',
   usage: USAGE,
   async run(args) {
-    const { values, positionals } = parse(this, args, {
+    const { values, positionals } = parse(args, {
       json: { type: 'boolean' },
       session: { type: 'string', multiple: true },
       flow: { type: 'string' },
@@ -106,25 +108,36 @@ export const replayCommand: Command = {
       process.stdout.write(USAGE);
       return EXIT.ok;
     }
-    if (positionals.length === 0) throw new UsageError('replay needs at least one FILE (or - for stdin)', USAGE);
+    if (positionals.length === 0) throw new UsageError('replay needs at least one FILE (or - for stdin)');
     const flow = readFlow(values.flow);
-    const { ledger } = await foldLogs(positionals, { flow });
+    const { ledger, empty } = await foldLogs(positionals, { flow });
+    warnEmpty('replay', empty);
     const ids = values.session ? [...new Set(values.session)].sort() : ledger.sessionIds();
     if (values.session) {
       const missing = ids.filter((id) => ledger.state(id) === undefined);
       if (missing.length > 0) {
-        process.stderr.write(`onboarding-status: no session ${missing.join(', ')} in ${positionals.join(', ')}\n`);
+        process.stderr.write(
+          `onboarding-status replay: no session ${missing.join(', ')} in ${positionals.join(', ')}\n`,
+        );
         return EXIT.failed;
       }
     }
     // A filtered replay shows only those sessions: records of no session are not theirs.
     const orphans = values.session ? [] : ledger.anomalies();
+    let errors = orphans.filter((anomaly) => anomaly.severity === 'error').length;
     // One view at a time: a million-session log never holds all views, or all of its JSON, at once.
     const views = (function* () {
-      for (const id of ids) yield ledger.view(id) as SessionView;
+      for (const id of ids) {
+        const view = ledger.view(id) as SessionView;
+        errors += countAnomalies(view.anomalies).errors;
+        yield view;
+      }
     })();
     if (values.json) await writeSnapshotJson(views, orphans);
-    else process.stdout.write(renderTable(views, orphans.length, painter(wantsColour(process.stdout))));
-    return EXIT.ok;
+    else {
+      const paint = painter(wantsColour(process.stdout));
+      process.stdout.write(renderTable(views, orphans.length, paint, outputWidth(process.stdout)));
+    }
+    return errors > 0 ? EXIT.failed : EXIT.ok;
   },
 };

@@ -24,3 +24,13 @@ export function painter(enabled: boolean): Paint {
   return (text, ...colours) =>
     colours.length === 0 ? text : `\u001b[${colours.map((colour) => CODES[colour]).join(';')}m${text}\u001b[0m`;
 }
+
+/**
+ * The width a table may take: the terminal's, or `COLUMNS` when output is piped and it is set
+ * (as shells and `less` set it); `undefined` (no limit) otherwise.
+ */
+export function outputWidth(stream: { isTTY?: boolean; columns?: number }, env: NodeJS.ProcessEnv = process.env) {
+  if (stream.isTTY && stream.columns) return stream.columns;
+  const columns = Number(env.COLUMNS);
+  return Number.isInteger(columns) && columns > 0 ? columns : undefined;
+}

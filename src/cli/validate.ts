@@ -3,25 +3,26 @@
  * session), with the sentence the core wrote. The exit code says whether errors remain.
  */
 import type { Anomaly } from '../types.js';
-import { foldLogs } from './input.js';
+import { foldLogs, warnEmpty } from './input.js';
 import { sink } from './sink.js';
 import { painter, wantsColour } from './style.js';
 import { type Command, EXIT, parse, UsageError } from './usage.js';
 
 const USAGE = `Usage: onboarding-status validate FILE... [--strict] [--json]
 
-Fold JSON Lines logs of delivery records (SPEC 2.1) and report every anomaly: file, line,
-session, code, severity, and what happened. FILE - reads stdin.
+Fold JSON Lines logs of delivery records and report every anomaly: file, line, session,
+code, severity, and what happened. FILE - reads stdin. Every anomaly code is described, with
+an example, in docs/spec.md#anomalies, shipped with the package.
 
 Exit status:
   0  no errors remain (warnings are reported, but pass)
   1  errors remain: invalid payloads, unknown kinds or statuses, uncorrelated records, or a
      conflicting decision that no later poll settled (with --strict: warnings too)
-  2  the command line is wrong, or a FILE cannot be read
+  2  the command line is wrong, or a FILE cannot be read or is not a JSON Lines log
 
 Options:
   --strict     warnings fail too (duplicates, late deliveries, stale polls, deprecated
-               webhooks, deliveries after the decision)
+               webhooks, deliveries after the decision, an input with no records)
   --json       print {"ok":...,"errors":n,"warnings":n,"records":n,"sessions":n,"anomalies":[...]}
   -h, --help   show this help
 
@@ -49,13 +50,14 @@ export const validateCommand: Command = {
   summary: 'report every anomaly of logs with file and line; exit 1 on errors',
   usage: USAGE,
   async run(args) {
-    const { values, positionals } = parse(this, args, { strict: { type: 'boolean' }, json: { type: 'boolean' } });
+    const { values, positionals } = parse(args, { strict: { type: 'boolean' }, json: { type: 'boolean' } });
     if (values.help) {
       process.stdout.write(USAGE);
       return EXIT.ok;
     }
-    if (positionals.length === 0) throw new UsageError('validate needs at least one FILE (or - for stdin)', USAGE);
-    const { ledger, records } = await foldLogs(positionals);
+    if (positionals.length === 0) throw new UsageError('validate needs at least one FILE (or - for stdin)');
+    const { ledger, records, empty } = await foldLogs(positionals);
+    warnEmpty('validate', empty);
     const findings: Finding[] = [];
     for (const id of ledger.sessionIds()) {
       const view = ledger.view(id);
@@ -67,7 +69,7 @@ export const validateCommand: Command = {
     const counts = (finding: Finding) => finding.settled !== true;
     const errors = findings.filter((f) => f.severity === 'error' && counts(f)).length;
     const warnings = findings.filter((f) => f.severity === 'warning' && counts(f)).length;
-    const ok = errors === 0 && (!values.strict || warnings === 0);
+    const ok = errors === 0 && (!values.strict || (warnings === 0 && empty.length === 0));
     if (values.json) {
       process.stdout.write(
         `${JSON.stringify({ ok, errors, warnings, records, sessions: ledger.size, anomalies: findings })}\n`,

@@ -10,8 +10,8 @@ import { toDot } from '../diagrams/dot.js';
 import { type DiagramOptions, type Highlight, machineDiagram, toJsonGraph } from '../diagrams/graph.js';
 import { toMermaid } from '../diagrams/mermaid.js';
 import { flowBits } from '../vendor/modules.js';
-import { foldLogs, InputError } from './input.js';
-import { type Command, EXIT, machineArgument, parse, UsageError } from './usage.js';
+import { foldLogs, warnEmpty } from './input.js';
+import { type Command, EXIT, InputError, machineArgument, parse, UsageError, unknown } from './usage.js';
 
 const MACHINES = Object.keys(MODELS) as MachineName[];
 const FORMATS = ['mermaid', 'dot', 'svg', 'json'] as const;
@@ -49,7 +49,8 @@ or print DOT and render it elsewhere: onboarding-status visualize --format dot
 
 /** The states one recorded session passed through (reading its records in the order received), and where it is now. */
 async function reachedStates(machine: MachineName, log: string, id: string | undefined): Promise<Highlight> {
-  const { ledger } = await foldLogs([log]);
+  const { ledger, empty } = await foldLogs([log]);
+  warnEmpty('visualize', empty);
   const ids = ledger.sessionIds();
   const chosen = id ?? (ids.length === 1 ? ids[0] : undefined);
   if (chosen === undefined) {
@@ -57,7 +58,6 @@ async function reachedStates(machine: MachineName, log: string, id: string | und
       ids.length === 0
         ? `--session ${log}: no session in the log`
         : `--session ${log} holds ${ids.length} sessions (${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ', ...' : ''}): choose one with --id`,
-      USAGE,
     );
   }
   const state = ledger.state(chosen);
@@ -99,7 +99,7 @@ export const visualizeCommand: Command = {
   summary: 'draw a machine as Mermaid, DOT, SVG or JSON; highlight a recorded session',
   usage: USAGE,
   async run(args) {
-    const { values, positionals } = parse(this, args, {
+    const { values, positionals } = parse(args, {
       format: { type: 'string', short: 'f' },
       session: { type: 'string' },
       id: { type: 'string' },
@@ -109,13 +109,14 @@ export const visualizeCommand: Command = {
       process.stdout.write(USAGE);
       return EXIT.ok;
     }
-    const machine = machineArgument(this, MACHINES, positionals);
+    const machine = machineArgument(MACHINES, positionals);
     const format = values.format ?? 'mermaid';
     if (!(FORMATS as readonly string[]).includes(format)) {
-      throw new UsageError(`unknown format "${format}": expected one of ${FORMATS.join(', ')}`, USAGE);
+      throw new UsageError(
+        `${unknown('format', format, FORMATS, (s) => `"${s}"`)}: expected one of ${FORMATS.join(', ')}`,
+      );
     }
-    if (values.id !== undefined && values.session === undefined)
-      throw new UsageError('--id needs --session LOG', USAGE);
+    if (values.id !== undefined && values.session === undefined) throw new UsageError('--id needs --session LOG');
     const diagram = machineDiagram(MODELS[machine].machine as AnyStateMachine);
     const options: DiagramOptions = {
       internal: values.internal === true,

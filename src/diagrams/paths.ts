@@ -1,6 +1,6 @@
 /**
  * Test vectors from the machines' paths (@xstate/graph): for each path, the events in order, the
- * delivery records that carry them (SPEC 2.1), the state XState ends in, and the session view the
+ * delivery records that carry them (docs/spec.md#the-delivery-record), the state XState ends in, and the session view the
  * core gives for those records. Integrators replay the records into their own handlers and
  * compare.
  */
@@ -20,8 +20,8 @@ import { GRAPH_EVENTS } from './events.js';
 /** One test vector: records in, state and view out. */
 export interface PathVector {
   readonly machine: MachineName;
-  /** What the path reaches: the full state value (shortest) or one region's state (simple). */
-  readonly reaches: string;
+  /** What the path reaches, region → state: the full state value (shortest) or one region's state (simple). */
+  readonly reaches: Readonly<Record<string, string>>;
   /** The machine events, in order (times as ISO 8601). */
   readonly events: readonly Record<string, unknown>[];
   /** The same events as delivery records, in the order to apply them. */
@@ -138,7 +138,7 @@ function timed(events: readonly EvidenceEvent[]): EvidenceEvent[] {
 export function machinePaths(name: MachineName, options: PathOptions = {}): PathVector[] {
   const machine = MODELS[name].machine as AnyStateMachine;
   const events = GRAPH_EVENTS[name] as never;
-  const found: { reaches: string; events: EvidenceEvent[] }[] = [];
+  const found: { reaches: Record<string, string>; events: EvidenceEvent[] }[] = [];
   const stepsOf = (path: { steps: readonly { event: { type: string } }[] }) =>
     path.steps.map((step) => step.event).filter((event) => !event.type.startsWith('xstate.')) as EvidenceEvent[];
   if (options.simple) {
@@ -149,14 +149,15 @@ export function machinePaths(name: MachineName, options: PathOptions = {}): Path
       });
       for (const path of paths) {
         found.push({
-          reaches: `${region}.${(path.state.value as Record<string, string>)[region]}`,
+          reaches: { [region]: (path.state.value as Record<string, string>)[region] as string },
           events: stepsOf(path),
         });
       }
     }
   } else {
     const paths = getShortestPaths(machine, { events, serializeState: (snapshot) => JSON.stringify(snapshot.value) });
-    for (const path of paths) found.push({ reaches: JSON.stringify(path.state.value), events: stepsOf(path) });
+    for (const path of paths)
+      found.push({ reaches: path.state.value as Record<string, string>, events: stepsOf(path) });
   }
   const max = options.max ?? Number.POSITIVE_INFINITY;
   return found.slice(0, max).map(({ reaches, events: pathEvents }) => {
@@ -169,7 +170,7 @@ export function machinePaths(name: MachineName, options: PathOptions = {}): Path
     const foldedValue = sessionMachines(folded, flowBits(undefined))[name].value;
     if (JSON.stringify(foldedValue) !== JSON.stringify(state)) {
       throw new Error(
-        `the records of the ${name} path to ${reaches} fold to ${JSON.stringify(foldedValue)}, but XState reaches ${JSON.stringify(state)}`,
+        `the records of the ${name} path to ${JSON.stringify(reaches)} fold to ${JSON.stringify(foldedValue)}, but XState reaches ${JSON.stringify(state)}`,
       );
     }
     const view = viewSession(folded);

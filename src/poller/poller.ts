@@ -1,7 +1,7 @@
 /**
- * The poller: asks the vendor for the status of sessions that are not terminal (SPEC 1.3), when
+ * The poller: asks the vendor for the status of sessions that are not terminal, when
  * the schedule (`src/core/schedule.ts`) says so, and stores each answer as a `poll` delivery
- * record (SPEC 2.1), exactly as a webhook is stored. A thin face: it decides nothing itself.
+ * record (docs/spec.md#the-delivery-record), exactly as a webhook is stored. A thin face: it decides nothing itself.
  */
 import { Ledger } from '../core/ledger.js';
 import {

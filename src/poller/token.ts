@@ -1,5 +1,5 @@
 /**
- * The vendor's executive token (SPEC 1.3: 24 h, reads any session), sent as
+ * The vendor's executive token (24 h, reads any session), sent as
  * `X-Incode-Hardware-Id`: taken as given, or obtained through a login and refreshed before it
  * expires or when the vendor refuses it.
  */

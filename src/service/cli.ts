@@ -2,13 +2,12 @@
  * `onboarding-status serve`: the webhook service on Node, over an embedded SQLite file or a
  * PostgreSQL server. Parses options, opens the store, serves the handler until SIGINT/SIGTERM.
  */
-import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { readFlow } from '../cli/flow.js';
+import { type Command, EXIT, noPositionals, parse, UsageError } from '../cli/usage.js';
 import { POLL_OPTIONS, POLL_USAGE, pollerOptionsOf } from '../poller/options.js';
 import { createPoller, type Poller } from '../poller/poller.js';
 import { isPostgresUrl, openStore } from '../store/open.js';
 import type { Store } from '../store/types.js';
-import type { FlowConfig } from '../types.js';
 import { addressSet, isLoopback } from './address.js';
 import type { AuthOptions, OAuthClient } from './auth.js';
 import { createWebhookHandler } from './handler.js';
@@ -18,7 +17,8 @@ import { startServer } from './server.js';
 export const SERVE_USAGE = `Usage: onboarding-status serve [options]
 
 Receive the vendor's webhooks at POST /webhooks/{kind}, store each delivery durably before
-answering 204, and serve the session views (GET /sessions/{interviewId}).
+answering 204, and serve the session views (GET /sessions/{interviewId}). The endpoints are
+described in docs/openapi.json, the session view in docs/spec.md#the-session-view.
   --port N                  port to listen on (default 8080; 0 picks a free one)
   --host ADDRESS            address to bind (default: all interfaces with authentication
                             configured, else 127.0.0.1 only)
@@ -37,6 +37,13 @@ ${POLL_USAGE}
 Secrets on a command line are visible to other users of the machine; the environment
 variables ONBOARDING_STATUS_AUTH_HEADERS, ONBOARDING_STATUS_OAUTH_CLIENTS and
 ONBOARDING_STATUS_READ_HEADERS take the same values, one per line, added to the options.
+
+Exit status: 0 stopped by SIGINT or SIGTERM; 1 the store cannot be opened, the port is taken,
+or closing failed; 2 the command line is wrong.
+
+Examples:
+  onboarding-status serve --port 8080 --store ./data.db --auth-header 'X-Webhook-Secret: s3cret'
+  onboarding-status serve --store postgres://user:pass@db/onboarding --oauth-client vendor:secret
 `;
 
 /** Values of a repeatable option from the environment, one per line. */
@@ -45,8 +52,6 @@ const fromEnv = (name: string): string[] =>
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => line !== '');
-
-class UsageError extends Error {}
 
 function header(text: string, option: string): [string, string] {
   const colon = text.indexOf(':');
@@ -65,35 +70,23 @@ function bytes(text: string): number {
   return Number(match[1]) * (unit === 'k' ? 1024 : unit === 'm' ? 1024 * 1024 : 1);
 }
 
-function flowOf(path: string | undefined): FlowConfig | undefined {
-  if (path === undefined) return undefined;
-  const value = JSON.parse(readFileSync(path, 'utf8')) as unknown;
-  if (!value || typeof value !== 'object' || !Array.isArray((value as FlowConfig).modules)) {
-    throw new UsageError(`--flow ${path}: expected {"modules":[...]}`);
-  }
-  return value as FlowConfig;
-}
-
 function optionsOf(args: string[]) {
-  const { values } = parseArgs({
-    args,
-    allowPositionals: false,
-    options: {
-      port: { type: 'string', default: '8080' },
-      host: { type: 'string' },
-      store: { type: 'string', default: './onboarding-status.db' },
-      'auth-header': { type: 'string', multiple: true },
-      'oauth-client': { type: 'string', multiple: true },
-      'oauth-ttl': { type: 'string' },
-      'allow-ip': { type: 'string', multiple: true },
-      'trusted-proxy': { type: 'string', multiple: true },
-      'read-header': { type: 'string', multiple: true },
-      'max-body': { type: 'string' },
-      flow: { type: 'string' },
-      ...POLL_OPTIONS,
-      help: { type: 'boolean', short: 'h' },
-    },
+  const { values, positionals } = parse(args, {
+    port: { type: 'string', default: '8080' },
+    host: { type: 'string' },
+    store: { type: 'string', default: './onboarding-status.db' },
+    'auth-header': { type: 'string', multiple: true },
+    'oauth-client': { type: 'string', multiple: true },
+    'oauth-ttl': { type: 'string' },
+    'allow-ip': { type: 'string', multiple: true },
+    'trusted-proxy': { type: 'string', multiple: true },
+    'read-header': { type: 'string', multiple: true },
+    'max-body': { type: 'string' },
+    flow: { type: 'string' },
+    ...POLL_OPTIONS,
   });
+  noPositionals(positionals);
+  if (values.help) return undefined;
   let poll: ReturnType<typeof pollerOptionsOf>;
   try {
     poll = pollerOptionsOf(values, process.env);
@@ -136,13 +129,12 @@ function optionsOf(args: string[]) {
     trustedProxies: ranges(values['trusted-proxy'], '--trusted-proxy'),
   };
   return {
-    help: values.help === true,
     port,
     host: values.host,
-    store: values.store,
+    store: values.store as string,
     auth,
     maxBodyBytes: values['max-body'] === undefined ? undefined : bytes(values['max-body']),
-    flow: flowOf(values.flow),
+    flow: readFlow(values.flow),
     poll,
   };
 }
@@ -161,21 +153,12 @@ function shownStore(spec: string): string {
   }
 }
 
-/** Run `onboarding-status serve` with its arguments; resolves with the exit code once it stops. */
-export async function serveCommand(args: string[]): Promise<number> {
-  let options: ReturnType<typeof optionsOf>;
-  try {
-    options = optionsOf(args);
-  } catch (error) {
-    if (error instanceof UsageError || (error instanceof TypeError && 'code' in error)) {
-      process.stderr.write(`onboarding-status serve: ${error.message}\n\n${SERVE_USAGE}`);
-      return 2;
-    }
-    throw error;
-  }
-  if (options.help) {
+/** Run the service until SIGINT or SIGTERM; resolves with the exit code once it stopped. */
+async function serve(args: string[]): Promise<number> {
+  const options = optionsOf(args);
+  if (options === undefined) {
     process.stdout.write(SERVE_USAGE);
-    return 0;
+    return EXIT.ok;
   }
   const metrics = new ServiceMetrics();
   let store: Store;
@@ -185,7 +168,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     say(
       `cannot open the store ${shownStore(options.store)}: ${error instanceof Error ? error.message : String(error)}`,
     );
-    return 1;
+    return EXIT.failed;
   }
   const handler = createWebhookHandler({
     store,
@@ -203,7 +186,7 @@ export async function serveCommand(args: string[]): Promise<number> {
         `refusing to listen on ${host} without authentication: anyone could post deliveries. ` +
           'Configure --auth-header, --oauth-client or --allow-ip, or listen on 127.0.0.1.',
       );
-      return 2;
+      return EXIT.usage;
     }
     if (host === undefined) {
       host = '127.0.0.1';
@@ -213,7 +196,16 @@ export async function serveCommand(args: string[]): Promise<number> {
       );
     }
   }
-  const server = await startServer(handler, options.port, host ?? '::', { log: say });
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    server = await startServer(handler, options.port, host ?? '::', { log: say });
+  } catch (error) {
+    handler.close();
+    await store.close();
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    say(`port ${options.port} is taken by another program: choose another with --port (--port 0 picks a free one)`);
+    return EXIT.failed;
+  }
   say(`listening on ${server.url} (store: ${shownStore(options.store)})`);
   let poller: Poller | undefined;
   if (options.poll !== undefined) {
@@ -244,3 +236,11 @@ export async function serveCommand(args: string[]): Promise<number> {
     process.on('SIGTERM', stop);
   });
 }
+
+/** `onboarding-status serve`. */
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'run the webhook service (docs/openapi.json)',
+  usage: SERVE_USAGE,
+  run: serve,
+};

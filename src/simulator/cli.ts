@@ -3,7 +3,7 @@
  * serves the status endpoint on loopback for the poller, and writes the ground truth.
  */
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { type Command, EXIT, noPositionals, parse, UsageError } from '../cli/usage.js';
 import type { DeliveryAuth } from './deliver.js';
 import { serveHandler } from './http.js';
 import { SCENARIOS, type ScenarioName } from './scenarios.js';
@@ -28,9 +28,14 @@ delays that reorder, duplicates and invalid bodies, and serves GET /omni/get/onb
   --api-key KEY             the x-api-key the vendor API accepts (default sim-api-key)
   --truth FILE              where to write the ground truth (default ./simulation-truth.json)
   --keep-serving            keep serving the vendor API after the deliveries settle, until SIGINT
-`;
 
-class UsageError extends Error {}
+Exit status: 0 every delivery was acknowledged; 1 some were given up after the vendor's
+retries; 2 the command line is wrong.
+
+Examples:
+  onboarding-status simulate --target http://127.0.0.1:8080 --sessions 50 --chaos 0.5 --seed 7
+  onboarding-status simulate --oauth-client vendor:secret --truth truth.json --keep-serving
+`;
 
 const say = (text: string) => process.stderr.write(`onboarding-status simulate: ${text}\n`);
 
@@ -59,63 +64,49 @@ function authOf(oauth: string | undefined, headers: string[] | undefined): Deliv
   return { kind: 'none' };
 }
 
-/** Run `onboarding-status simulate` with its arguments; resolves with the exit code. */
-export async function simulateCommand(args: string[]): Promise<number> {
-  let simulator: Simulator;
-  let options: { truth: string; apiPort: number; keep: boolean };
-  try {
-    const { values } = parseArgs({
-      args,
-      allowPositionals: false,
-      options: {
-        target: { type: 'string', default: 'http://127.0.0.1:8080' },
-        sessions: { type: 'string' },
-        rate: { type: 'string' },
-        chaos: { type: 'string' },
-        seed: { type: 'string' },
-        'time-scale': { type: 'string' },
-        scenarios: { type: 'string' },
-        'oauth-client': { type: 'string' },
-        header: { type: 'string', multiple: true },
-        'api-port': { type: 'string' },
-        'api-key': { type: 'string' },
-        truth: { type: 'string', default: './simulation-truth.json' },
-        'keep-serving': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-    if (values.help) {
-      process.stdout.write(SIMULATE_USAGE);
-      return 0;
-    }
-    const scenarios = values.scenarios?.split(',').map((name) => name.trim());
-    for (const name of scenarios ?? []) {
-      if (!(SCENARIOS as readonly string[]).includes(name)) throw new UsageError(`--scenarios: unknown flow "${name}"`);
-    }
-    simulator = new Simulator({
-      target: values.target,
-      sessions: number(values.sessions, 20, '--sessions', 0, 1_000_000),
-      rate: number(values.rate, 2, '--rate', 0.001, 100_000),
-      chaos: number(values.chaos, 0.3, '--chaos', 0, 1),
-      seed: number(values.seed, 1, '--seed', 0, 2 ** 32 - 1),
-      timeScale: number(values['time-scale'], 0.05, '--time-scale', 0.000_01, 1_000),
-      scenarios: scenarios as ScenarioName[] | undefined,
-      auth: authOf(values['oauth-client'], values.header),
-      apiKey: values['api-key'],
-      log: say,
-    });
-    options = {
-      truth: values.truth,
-      apiPort: number(values['api-port'], 0, '--api-port', 0, 65535),
-      keep: values['keep-serving'] === true,
-    };
-  } catch (error) {
-    if (error instanceof UsageError || (error instanceof TypeError && 'code' in error)) {
-      process.stderr.write(`onboarding-status simulate: ${error.message}\n\n${SIMULATE_USAGE}`);
-      return 2;
-    }
-    throw error;
+/** Run the simulation; resolves with the exit code once the deliveries settled (or it was stopped). */
+async function simulate(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    target: { type: 'string', default: 'http://127.0.0.1:8080' },
+    sessions: { type: 'string' },
+    rate: { type: 'string' },
+    chaos: { type: 'string' },
+    seed: { type: 'string' },
+    'time-scale': { type: 'string' },
+    scenarios: { type: 'string' },
+    'oauth-client': { type: 'string' },
+    header: { type: 'string', multiple: true },
+    'api-port': { type: 'string' },
+    'api-key': { type: 'string' },
+    truth: { type: 'string', default: './simulation-truth.json' },
+    'keep-serving': { type: 'boolean' },
+  });
+  noPositionals(positionals);
+  if (values.help) {
+    process.stdout.write(SIMULATE_USAGE);
+    return EXIT.ok;
   }
+  const scenarios = values.scenarios?.split(',').map((name) => name.trim());
+  for (const name of scenarios ?? []) {
+    if (!(SCENARIOS as readonly string[]).includes(name)) throw new UsageError(`--scenarios: unknown flow "${name}"`);
+  }
+  const simulator = new Simulator({
+    target: values.target as string,
+    sessions: number(values.sessions, 20, '--sessions', 0, 1_000_000),
+    rate: number(values.rate, 2, '--rate', 0.001, 100_000),
+    chaos: number(values.chaos, 0.3, '--chaos', 0, 1),
+    seed: number(values.seed, 1, '--seed', 0, 2 ** 32 - 1),
+    timeScale: number(values['time-scale'], 0.05, '--time-scale', 0.000_01, 1_000),
+    scenarios: scenarios as ScenarioName[] | undefined,
+    auth: authOf(values['oauth-client'], values.header),
+    apiKey: values['api-key'],
+    log: say,
+  });
+  const options = {
+    truth: values.truth as string,
+    apiPort: number(values['api-port'], 0, '--api-port', 0, 65535),
+    keep: values['keep-serving'] === true,
+  };
   const api = await serveHandler(simulator.vendor.handle, options.apiPort);
   say(
     `vendor API on ${api.url} (status: ${api.url}/omni/get/onboarding/status?id=, login: ${api.url}/executive/log-in)`,
@@ -149,5 +140,13 @@ export async function simulateCommand(args: string[]): Promise<number> {
     process.off('SIGTERM', stop);
     await api.close();
   }
-  return simulator.stats.exhausted > 0 ? 1 : 0;
+  return simulator.stats.exhausted > 0 ? EXIT.failed : EXIT.ok;
 }
+
+/** `onboarding-status simulate`. */
+export const simulateCommand: Command = {
+  name: 'simulate',
+  summary: 'simulate the vendor sending webhooks',
+  usage: SIMULATE_USAGE,
+  run: simulate,
+};

@@ -1,5 +1,5 @@
 /**
- * Webhook delivery with the vendor's behaviour (SPEC 1.2): `POST {target}/webhooks/{kind}`, a
+ * Webhook delivery with the vendor's behaviour: `POST {target}/webhooks/{kind}`, a
  * success only on `204` or `200` with JSON, otherwise retried, up to 5 attempts, first delay 30 s,
  * multiplier 2.5, all time-scaled. Authentication as the integrator configured it: an OAuth2
  * client-credentials token fetched from the target, or static headers.
@@ -12,7 +12,7 @@ export type DeliveryAuth =
   | { readonly kind: 'oauth'; readonly clientId: string; readonly clientSecret: string; readonly tokenUrl?: string };
 
 /**
- * The vendor's retry schedule (SPEC 1.2): "up to 5 attempts, first delay 30 s, multiplier 2.5
+ * The vendor's retry schedule, as it documents it: "up to 5 attempts, first delay 30 s, multiplier 2.5
  * (about 32 minutes in all)". Only five retries after the first delivery add up to 32 minutes
  * (30 + 75 + 187.5 + 468.75 + 1171.9 s); five deliveries in all would stop after 12.7. So:
  * one delivery and up to 5 retries.

@@ -1,7 +1,7 @@
 /**
  * The sessions the fake vendor generates: realistic flows as data (which statuses, in which
  * order, and which other webhooks), each session's timeline in vendor seconds, and the ground
- * truth it leads to. The truth is computed here from SPEC 1.1–1.4 on its own, not by the core,
+ * truth it leads to. The truth is computed here from the vendor's documented facts on its own, not by the core,
  * so that a run can check the core.
  */
 import type { OnboardingStatus } from '../vendor/statuses.js';
@@ -22,7 +22,7 @@ export interface SessionTruth {
   readonly scenario: ScenarioName;
   readonly status: OnboardingStatus;
   readonly decision: 'none' | 'pending-review' | 'approved' | 'rejected';
-  /** Sorted module names safe to fetch (SPEC 1.4). */
+  /** Sorted module names safe to fetch (docs/spec.md#modules). */
   readonly fetchable: readonly string[];
 }
 
@@ -170,7 +170,7 @@ export function generateSession(scenario: ScenarioName, interviewId: string, ran
   return { interviewId, scenario, events, truth: truthOf(interviewId, scenario, events) };
 }
 
-// SPEC 1.1's order; the two manual-review statuses share the last rank.
+// The vendor's order of statuses; the two manual-review statuses share the last rank.
 const RANK: Readonly<Record<OnboardingStatus, number>> = {
   UNKNOWN: 0,
   ID_VALIDATION_FINISHED: 1,
@@ -183,7 +183,7 @@ const RANK: Readonly<Record<OnboardingStatus, number>> = {
   MANUAL_REVIEW_REJECTED: 7,
 };
 
-/** What a status makes fetchable (SPEC 1.4 with the implications of law 5), with no flow configured. */
+/** What a status makes fetchable (docs/spec.md#modules, with the implications of docs/spec.md#statuses), with no flow configured. */
 const FETCHABLE_BY_STATUS: Readonly<Record<OnboardingStatus, readonly string[]>> = {
   UNKNOWN: [],
   ID_VALIDATION_FINISHED: ['id'],

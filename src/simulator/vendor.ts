@@ -1,5 +1,5 @@
 /**
- * The fake vendor's API, as a web-standard handler: the status endpoint of SPEC 1.3 (with the
+ * The fake vendor's API, as a web-standard handler: the vendor's status endpoint (with the
  * vendor's headers checked, realistic lag, and injected 5xx, 429 with `Retry-After`, and
  * timeouts) and an executive login. Sessions are read from their timelines and the clock.
  */

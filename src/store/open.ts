@@ -1,6 +1,7 @@
 /**
- * Open the store a `--store` option names: a PostgreSQL URL (`postgres://…`), loaded only when
- * asked for, or else the path of an embedded SQLite file.
+ * Open the store a `--store` option names: a PostgreSQL URL (`postgres://…`), or else the path of
+ * an embedded SQLite file. Each store's database driver is an optional peer dependency of the
+ * package, loaded only when that store is opened: the library and the core install without it.
  */
 import type { Store } from './types.js';
 
@@ -13,27 +14,41 @@ export interface OpenStoreOptions {
 /** Whether a `--store` value names a PostgreSQL server. */
 export const isPostgresUrl = (spec: string): boolean => /^postgres(ql)?:\/\//i.test(spec);
 
-/** Open a store from a SQLite path or a PostgreSQL URL. */
-export async function openStore(spec: string, options: OpenStoreOptions = {}): Promise<Store> {
-  // Each store's native or network client is loaded only when that store is opened.
-  if (!isPostgresUrl(spec)) return (await import('./sqlite.js')).createSqliteStore(spec, options);
-  // A variable path keeps the PostgreSQL client out of the module graph until it is wanted.
-  const path = './postgres.js';
-  let module: { createPostgresStore?: (url: string, options?: OpenStoreOptions) => Store | Promise<Store> };
+/** A store's database driver is not installed: the message names the package to install. */
+export class MissingDriverError extends Error {
+  constructor(
+    /** The npm package that provides the driver. */
+    readonly packageName: string,
+    /** What to pass to `npm install`: the package with the versions this one supports. */
+    readonly install: string,
+    store: string,
+  ) {
+    super(`the ${store} store needs the ${packageName} package, which is not installed: npm install ${install}`);
+  }
+}
+
+/** The driver each store needs: its package as `npm install` takes it. */
+const DRIVERS = {
+  sqlite: { package: 'better-sqlite3', install: 'better-sqlite3@12', name: 'SQLite' },
+  postgres: { package: 'pg', install: 'pg@8', name: 'PostgreSQL' },
+} as const;
+
+/** Load a store's module; a missing driver becomes a `MissingDriverError`. */
+async function load<T>(driver: (typeof DRIVERS)[keyof typeof DRIVERS], loading: Promise<T>): Promise<T> {
   try {
-    module = await import(path);
+    return await loading;
   } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
-      if (/['"]pg['"]/.test(String((error as Error).message))) {
-        throw new Error('PostgreSQL stores need the `pg` client: npm install pg');
-      }
-      throw new Error('PostgreSQL stores are not available in this build (src/store/postgres.ts is missing)');
+    const { code, message } = error as { code?: string; message?: string };
+    // Node names the package it could not find: "Cannot find package 'better-sqlite3' imported from …".
+    if (code === 'ERR_MODULE_NOT_FOUND' && String(message).includes(`'${driver.package}'`)) {
+      throw new MissingDriverError(driver.package, driver.install, driver.name);
     }
     throw error;
   }
-  if (typeof module.createPostgresStore !== 'function') {
-    throw new Error('src/store/postgres.ts does not export createPostgresStore(url)');
-  }
-  return module.createPostgresStore(spec, options);
+}
+
+/** Open a store from a SQLite path or a PostgreSQL URL. */
+export async function openStore(spec: string, options: OpenStoreOptions = {}): Promise<Store> {
+  if (!isPostgresUrl(spec)) return (await load(DRIVERS.sqlite, import('./sqlite.js'))).createSqliteStore(spec, options);
+  return (await load(DRIVERS.postgres, import('./postgres.js'))).createPostgresStore(spec, options);
 }

@@ -1,5 +1,5 @@
 /** The load-test generator: seeded (the same seed, the same log) and read by validate end to end. */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
@@ -36,5 +36,26 @@ describe('scripts/generate-log.ts', () => {
     const first = readFileSync(`${dir}/log.jsonl`, 'utf8').split('\n').slice(0, 100);
     const ids = new Set(first.map((line) => /"(?:interviewId|identityId)":"([^"]+)"/.exec(line)?.[1]));
     expect(ids.size).toBeGreaterThan(20);
+  });
+
+  it('writes only records under npm run: to a FILE, or refuses stdout where npm prints its banner', () => {
+    const dir = mkdtempSync(`${tmpdir()}/os-npm-log-`);
+    const npm = (args: string[]) => spawnSync('npm', args, { cwd: ROOT, encoding: 'utf8' });
+    const written = npm(['run', 'generate-log', '--', `${dir}/log.jsonl`, '--records', '300', '--sessions', '40']);
+    expect(written.status, written.stderr).toBe(0);
+    const lines = readFileSync(`${dir}/log.jsonl`, 'utf8').trimEnd().split('\n');
+    expect(lines).toHaveLength(300);
+    // No banner (`> onboarding-status@… generate-log`) or blank line: records only.
+    expect(lines.filter((line) => !line.startsWith('{'))).toEqual([]);
+    const piped = npm(['run', 'generate-log', '--', '--records', '5']);
+    expect(piped.status).toBe(2);
+    expect(piped.stderr).toContain('give a file (npm run generate-log -- big.jsonl) or silence npm');
+    const silent = npm(['run', '-s', 'generate-log', '--', '--records', '5']);
+    expect(
+      silent.stdout
+        .trimEnd()
+        .split('\n')
+        .map((line) => line.slice(0, 9)),
+    ).toEqual(Array(5).fill('{"kind":"'));
   });
 });

@@ -31,11 +31,15 @@ describe('onboarding-status', () => {
     expect(run.stderr).toContain('Usage: onboarding-status <command>');
   });
 
-  it('rejects an unknown command with exit 2 and says which', () => {
-    const run = cli(['frobnicate']);
-    expect(run.status).toBe(2);
-    expect(run.stdout).toBe('');
-    expect(run.stderr).toContain('unknown command "frobnicate"');
+  it('rejects an unknown command with exit 2: which, the nearest command, and a pointer to --help', () => {
+    expect(cli(['frobnicate'])).toEqual({
+      status: 2,
+      stdout: '',
+      stderr: "onboarding-status: unknown command frobnicate\nRun 'onboarding-status --help' for the commands.\n",
+    });
+    expect(cli(['replya']).stderr).toBe(
+      "onboarding-status: unknown command replya (did you mean replay?)\nRun 'onboarding-status --help' for the commands.\n",
+    );
   });
 
   for (const command of COMMANDS) {
@@ -53,12 +57,14 @@ describe('onboarding-status', () => {
       }
     });
 
-    it(`${command} rejects an unknown option with exit 2 and its usage on stderr`, () => {
-      const run = cli([command, '--no-such-option']);
-      expect(run.status).toBe(2);
-      expect(run.stdout).toBe('');
-      expect(run.stderr).toContain("Unknown option '--no-such-option'");
-      expect(run.stderr).toContain(`Usage: onboarding-status ${command}`);
+    it(`${command} rejects an unknown option with exit 2, in one line and a pointer to --help`, () => {
+      expect(cli([command, '--no-such-option'])).toEqual({
+        status: 2,
+        stdout: '',
+        stderr: `onboarding-status ${command}: unknown option --no-such-option\nRun 'onboarding-status ${command} --help' for its usage.\n`,
+      });
+      // A near miss names the option meant.
+      expect(cli([command, '--hepl']).stderr).toContain('unknown option --hepl (did you mean --help?)');
     });
   }
 
@@ -100,7 +106,7 @@ describe('serve and simulate dispatch', () => {
       mkdirSync(`${dir}/dist/src/service`, { recursive: true });
       writeFileSync(
         `${dir}/dist/src/service/cli.js`,
-        'export async function serveCommand(args) { process.stdout.write("serving " + args.join(" ") + "\\n"); return 7; }\n',
+        'export const serveCommand = { name: "serve", async run(args) { process.stdout.write("serving " + args.join(" ") + "\\n"); return 7; } };\n',
       );
       const run = spawnSync(process.execPath, [`${dir}/dist/src/cli/main.js`, 'serve', '--port', '8080'], {
         encoding: 'utf8',

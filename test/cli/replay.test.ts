@@ -1,4 +1,4 @@
-/** `replay` through the real binary: the table, the JSON of SPEC 2.2, filters, stdin, errors. */
+/** `replay` through the real binary: the table, the JSON of the session view, filters, stdin, errors. */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
@@ -26,7 +26,7 @@ describe('replay (table)', () => {
 
   it('marks preliminary data with *, counts errors, and says how many records belong to no session', () => {
     const run = cli(['replay', 'examples/invalid-payloads.jsonl']);
-    expect(run.status).toBe(0);
+    expect(run.status).toBe(1); // errors remain in the input
     const lines = run.stdout.trimEnd().split('\n');
     expect(lines[1].split(/\s{2,}/)).toEqual(['x3', 'ID_VALIDATION_FINISHED', 'none', 'id*', '7 errors, 1 warning']);
     expect(lines[2]).toBe('3 records belong to no session (see replay --json, or validate)');
@@ -43,6 +43,23 @@ describe('replay (table)', () => {
     ]);
   });
 
+  it('fits the terminal width (COLUMNS when piped), wrapping FETCHABLE at its commas', () => {
+    const wide = cli(['replay', 'examples/out-of-order.jsonl']).stdout;
+    expect(Math.max(...wide.split('\n').map((line) => line.length))).toBeGreaterThan(100);
+    const narrow = cli(['replay', 'examples/out-of-order.jsonl'], { env: { COLUMNS: '72' } }).stdout;
+    const lines = narrow.trimEnd().split('\n');
+    for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(72);
+    // The same cells, the list spread over more lines: nothing is cut.
+    const column = lines[0].indexOf('FETCHABLE');
+    const fetchable = lines
+      .slice(1)
+      .map((line) => line.slice(column).split(/\s{2,}/)[0])
+      .join(' ');
+    expect(fetchable).toBe('face, governmentValidation, id, scores, secondId, videoSelfie');
+    expect(lines[1].startsWith('c7  ')).toBe(true);
+    expect(lines.length).toBeGreaterThan(2);
+  });
+
   it('uses no colour when piped, colour with FORCE_COLOR, and none with NO_COLOR', () => {
     expect(cli(['replay', 'examples/every-kind.jsonl']).stdout).not.toMatch(ANSI);
     const forced = cli(['replay', 'examples/every-kind.jsonl'], { env: { FORCE_COLOR: '1' } });
@@ -55,10 +72,10 @@ describe('replay (table)', () => {
 });
 
 describe('replay --json', () => {
-  it('prints exactly the core snapshot (SPEC 2.2), records pointing at their file and line', () => {
+  it('prints exactly the core snapshot (docs/spec.md#the-session-view), records pointing at their file and line', () => {
     const file = 'examples/every-kind.jsonl';
     const run = cli(['replay', file, '--json']);
-    expect(run.status).toBe(0);
+    expect(run.status).toBe(1); // records that belong to no session are errors that remain
     expect(run.stderr).toBe('');
     const ledger = new Ledger();
     readFileSync(`${ROOT}/${file}`, 'utf8')
@@ -185,6 +202,6 @@ describe('replay usage errors', () => {
     const run = cli(['replay', 'examples/in-order.jsonl', 'no/such/log.jsonl']);
     expect(run.status).toBe(2);
     expect(run.stdout).toBe('');
-    expect(run.stderr).toBe('onboarding-status: cannot read no/such/log.jsonl: no such file\n');
+    expect(run.stderr).toBe('onboarding-status replay: cannot read no/such/log.jsonl: no such file\n');
   });
 });

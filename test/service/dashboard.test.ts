@@ -205,6 +205,72 @@ describe.skipIf(!available && !required)('dashboard in headless Chromium', () =>
     }
   });
 
+  it('keeps rows in place under the pointer, so a click opens the row that was clicked', async () => {
+    await page.goto(server.url);
+    await row('s4').waitFor(WAIT);
+    const ids = () => page.locator('#rows tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-session')));
+    const before = await ids();
+    const target = before.at(-1) as string;
+    const moving = before.at(-2) as string;
+    // The pointer rests on the last row; then a delivery makes another session the newest change.
+    const box = (await row(target).boundingBox()) as { x: number; y: number; width: number; height: number };
+    const spot = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+    await page.mouse.move(spot.x, spot.y);
+    const records = Number(await row(moving).locator('td.num').textContent());
+    await status(moving, 'GOVERNMENT_VALIDATION_FINISHED');
+    await row(moving)
+      .locator(`td.num:text-is("${records + 1}")`)
+      .waitFor(WAIT);
+    expect(await ids()).toEqual(before);
+    expect(
+      await page.evaluate(
+        `document.elementFromPoint(${spot.x}, ${spot.y})?.closest('tr')?.getAttribute('data-session')`,
+      ),
+    ).toBe(target);
+    await page.mouse.click(spot.x, spot.y);
+    await page.locator(`#detail[data-loaded="${target}"]`).waitFor(WAIT);
+    expect(await page.locator('#d-id').textContent()).toBe(target);
+    expect(await row(target).getAttribute('aria-current')).toBe('true');
+    // Once the pointer leaves the list, the rows settle: the newest change first.
+    await page.mouse.move(1, 1);
+    await page.waitForFunction(
+      `document.querySelector('#rows tr')?.getAttribute('data-session') === ${JSON.stringify(moving)}`,
+      undefined,
+      WAIT,
+    );
+  });
+
+  it('opens the detail beside the list, with times in one format', async () => {
+    const list = (await page.locator('#list').boundingBox()) as { x: number; y: number; width: number };
+    const detail = (await page.locator('#detail').boundingBox()) as { x: number; y: number };
+    expect(detail.x).toBeGreaterThanOrEqual(list.x + list.width);
+    expect(Math.abs(detail.y - list.y)).toBeLessThan(5);
+    const times = await page.locator('time').allTextContents();
+    expect(times.length).toBeGreaterThan(0);
+    for (const time of times) expect(time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  });
+
+  it('follows a link to a session while open, and is usable 390 px wide', async () => {
+    const narrow = await browser.context.newPage();
+    narrow.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    try {
+      await narrow.setViewportSize({ width: 390, height: 844 });
+      await narrow.goto(server.url);
+      await narrow.locator('#rows tr[data-session="s2"]').waitFor(WAIT);
+      await narrow.evaluate("location.hash = '#session=s3'");
+      await narrow.locator('#detail[data-loaded="s3"]').waitFor(WAIT);
+      expect(await narrow.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+      await narrow.locator('#rows tr[data-session="s2"]').click();
+      await narrow.locator('#detail[data-loaded="s2"]').waitFor(WAIT);
+      expect(await narrow.locator('#d-id').textContent()).toBe('s2');
+      expect(await narrow.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+      const card = (await narrow.locator('#rows tr[data-session="s2"]').boundingBox()) as { width: number };
+      expect(card.width).toBeLessThanOrEqual(390);
+    } finally {
+      await narrow.close();
+    }
+  });
+
   it('ran without script errors or blocked resources', () => {
     expect(problems).toEqual([]);
   });

@@ -111,7 +111,8 @@ describe('serve, end to end', () => {
         ['--import', 'tsx', 'src/cli/main.ts', 'replay', join(dir, 'export.jsonl'), '--json'],
         { encoding: 'utf8' },
       );
-      expect(cli.status, cli.stderr).toBe(0);
+      // Exit 1: errors remain in what was stored (a1's conflict, e3's invalid payload).
+      expect(cli.status, cli.stderr).toBe(1);
       const replayed = JSON.parse(cli.stdout) as { sessions: SessionView[] };
       // The command line says where in its file each anomaly came from; the service has no file.
       const withoutSource = replayed.sessions.map((view) => ({

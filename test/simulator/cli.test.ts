@@ -4,11 +4,12 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runCommand } from '../../src/cli/usage.js';
 import { createWebhookHandler } from '../../src/service/handler.js';
 import { startServer } from '../../src/service/server.js';
 import { simulateCommand } from '../../src/simulator/cli.js';
@@ -25,7 +26,7 @@ describe('onboarding-status simulate', () => {
     const server = await startServer(handler, 0, '127.0.0.1');
     const truthFile = join(dir, 'truth.json');
     try {
-      const code = await simulateCommand([
+      const code = await simulateCommand.run([
         '--target',
         server.url,
         '--sessions',
@@ -55,7 +56,7 @@ describe('onboarding-status simulate', () => {
     }
   });
 
-  it('refuses a bad option with the usage, exit 2', async () => {
+  it('refuses a bad option with one line and a pointer to --help, exit 2', async () => {
     const write = process.stderr.write;
     let said = '';
     process.stderr.write = ((text: string) => {
@@ -63,14 +64,15 @@ describe('onboarding-status simulate', () => {
       return true;
     }) as typeof process.stderr.write;
     try {
-      expect(await simulateCommand(['--chaos', '3'])).toBe(2);
-      expect(await simulateCommand(['--scenarios', 'id-only,nonsense'])).toBe(2);
+      expect(await runCommand(simulateCommand, ['--chaos', '3'])).toBe(2);
+      expect(await runCommand(simulateCommand, ['--scenarios', 'id-only,nonsense'])).toBe(2);
     } finally {
       process.stderr.write = write;
     }
     expect(said).toContain('--chaos "3": expected 0-1');
     expect(said).toContain('unknown flow "nonsense"');
-    expect(said).toContain('Usage: onboarding-status simulate');
+    expect(said).toContain("Run 'onboarding-status simulate --help' for its usage.");
+    expect(said).not.toContain('Usage:');
   });
 });
 
@@ -85,54 +87,81 @@ async function freePort(): Promise<number> {
   return address.port;
 }
 
+/** `npm start`'s script, spawned with these options; everything it says, and its exit. */
+function startDemo(args: readonly string[]) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/demo.ts', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  for (const stream of [child.stdout, child.stderr]) {
+    stream.setEncoding('utf8').on('data', (text: string) => {
+      out += text;
+    });
+  }
+  const exited = once(child, 'exit');
+  return {
+    out: () => out,
+    /** SIGINT (Ctrl-C), then its exit code. */
+    async interrupt(): Promise<number | null> {
+      child.kill('SIGINT');
+      const [code] = (await exited) as [number | null];
+      return code;
+    },
+    /** The dashboard URL it printed, waiting at most 15 s for it. */
+    async dashboard(): Promise<string | undefined> {
+      for (let i = 0; i < 150; i++) {
+        const found = /demo: dashboard: (\S+)/.exec(out);
+        if (found) return found[1];
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      return undefined;
+    },
+  };
+}
+
+const FAST = ['--sessions', '5', '--rate', '100', '--time-scale', '0.0005'];
+
 describe('npm start (the demo)', () => {
   it('serves sessions fed by the simulator, prints the dashboard URL, and stops on SIGINT', async () => {
     const port = await freePort();
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        'scripts/demo.ts',
-        '--port',
-        String(port),
-        '--sessions',
-        '5',
-        '--rate',
-        '100',
-        '--time-scale',
-        '0.0005',
-        '--store',
-        join(dir, 'demo.db'),
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let out = '';
-    child.stdout.setEncoding('utf8').on('data', (text: string) => {
-      out += text;
-    });
-    child.stderr.setEncoding('utf8').on('data', (text: string) => {
-      out += text;
-    });
-    const exited = once(child, 'exit');
+    const demo = startDemo(['--port', String(port), ...FAST, '--store', join(dir, 'demo.db')]);
     try {
-      // Bounded: at most 15 s for the URL to be printed and all 5 sessions to be served.
+      expect(await demo.dashboard(), demo.out()).toBe(`http://127.0.0.1:${port}/`);
+      // Bounded: at most 15 s for all 5 sessions to be served.
       let sessions = 0;
       for (let i = 0; i < 150 && sessions < 5; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        if (!out.includes('demo: dashboard: ')) continue;
         const response = await fetch(`http://127.0.0.1:${port}/sessions`).catch(() => undefined);
         if (response?.ok) sessions = ((await response.json()) as { sessions: unknown[] }).sessions.length;
+        if (sessions < 5) await new Promise((resolve) => setTimeout(resolve, 100));
       }
-      expect(out).toContain(`demo: dashboard: http://127.0.0.1:${port}/`);
       expect(sessions).toBe(5);
       const page = await fetch(`http://127.0.0.1:${port}/`);
       expect(page.status).toBe(200);
       expect(await page.text()).toContain('<html');
     } finally {
-      child.kill('SIGINT');
-      const [code] = (await exited) as [number | null];
-      expect(code, out).toBe(0);
+      expect(await demo.interrupt(), demo.out()).toBe(0);
     }
+  });
+
+  it('says when the port is taken and serves on a free one; Ctrl-C removes its temporary folder', async () => {
+    const other = createServer((socket) => socket.end('HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nother'));
+    other.listen(0, '127.0.0.1');
+    await once(other, 'listening');
+    const taken = (other.address() as { port: number }).port;
+    const demo = startDemo(['--port', String(taken), ...FAST]);
+    try {
+      const url = await demo.dashboard();
+      expect(demo.out()).toContain(`port ${taken} is taken by another program: using port`);
+      expect(url).toBeDefined();
+      expect(url).not.toContain(`:${taken}/`);
+      const page = await fetch(url as string);
+      expect(await page.text()).toContain('<title>onboarding-status');
+    } finally {
+      expect(await demo.interrupt(), demo.out()).toBe(0);
+      other.close();
+    }
+    const store = /demo: store: (\S+)/.exec(demo.out())?.[1] as string;
+    expect(store).toContain('onboarding-status-demo-');
+    expect(existsSync(dirname(store))).toBe(false);
   });
 });

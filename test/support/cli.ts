@@ -21,6 +21,7 @@ export function cli(args: readonly string[], options: { input?: string; env?: No
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.NO_COLOR;
   delete env.FORCE_COLOR;
+  delete env.COLUMNS;
   const result = spawnSync(process.execPath, [BIN, ...args], {
     cwd: ROOT,
     encoding: 'utf8',

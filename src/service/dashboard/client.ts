@@ -1,7 +1,13 @@
 /**
  * The dashboard's script, sent inline as a module (no build step, no external assets). It only
  * shows what the service answers: session views from `/events`, and for the selected session
- * its records (`/sessions/{id}/records`) and machine trace (`/sessions/{id}/machines`).
+ * its records (`/sessions/{id}/records`) and machine trace (`/sessions/{id}/machines`). Every
+ * read of the service is in `api`, and which sessions the list shows is decided in `visible`:
+ * the two places to change when paging and filtering move to the server.
+ *
+ * Rows keep their place while the pointer is over the list (a row never moves under a click),
+ * and a row whose view did not change keeps its element. Times are shown in one format,
+ * ISO 8601 in UTC, as the records and the anomaly messages write them.
  *
  * Written as plain browser JavaScript in a raw string: it must not contain a backtick or a
  * dollar sign followed by a brace. Every text is set with `textContent`, never as markup.
@@ -12,6 +18,34 @@ let selected = null;
 let renderQueued = false;
 let detailTimer = null;
 let detailToken = 0;
+/** While the pointer is over the list: the order of its rows, which updates do not change. */
+let frozen = null;
+/** Each session's row element and the view it shows, so an unchanged row is not rebuilt. */
+const rowCache = new Map();
+
+/** The service's answers: the only place that reads it. */
+const api = {
+  /** Follow the session views: onView(view, eventId) for each, onState('open' | 'error' | 'closed'). */
+  follow(onView, onState) {
+    const source = new EventSource('/events');
+    source.addEventListener('open', () => onState('open'));
+    source.addEventListener('error', () => onState(source.readyState === EventSource.CLOSED ? 'closed' : 'error'));
+    source.addEventListener('view', (event) => onView(JSON.parse(event.data), Number(event.lastEventId) || 0));
+  },
+  /** A session's records and machine trace, read until both agree. */
+  async detail(id) {
+    const base = '/sessions/' + encodeURIComponent(id);
+    for (let attempt = 0; ; attempt++) {
+      const [recordsResponse, traceResponse] = await Promise.all([fetch(base + '/records'), fetch(base + '/machines')]);
+      if (!recordsResponse.ok || !traceResponse.ok) throw new Error('the service answered ' + recordsResponse.status + ' / ' + traceResponse.status);
+      const text = await recordsResponse.text();
+      const records = text.split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line));
+      const trace = await traceResponse.json();
+      // A record may land between the two reads: read again until both agree.
+      if (records.length === trace.steps.length || attempt >= 4) return { records, trace };
+    }
+  },
+};
 
 const $ = (id) => document.getElementById(id);
 
@@ -54,7 +88,7 @@ function moduleChip(name, access) {
   const title = [
     name + ': ' + access.stage,
     access.endpoints.map((e) => e.method + ' ' + (e.path === null ? e.description : e.path)).join(', '),
-    access.refetch ? 'fetch again: ' + access.refetch.reason + ' (latest ' + access.refetch.after + ')' : '',
+    access.refetch ? 'fetch again: ' + access.refetch.reason + ' (latest ' + when(access.refetch.after) + ')' : '',
   ]
     .filter(Boolean)
     .join(' — ');
@@ -113,7 +147,6 @@ function row(entry) {
       'data-session': view.interviewId,
       'aria-current': current ? 'true' : null,
       class: entry.fresh ? 'fresh' : null,
-      onclick: () => select(view.interviewId),
     },
     h(
       'th',
@@ -138,27 +171,52 @@ function row(entry) {
   );
 }
 
-function render() {
-  renderQueued = false;
+/** The sessions the list shows, in order: newest change first, filtered. */
+function visible() {
   const f = filters();
   const all = [...sessions.values()].sort((a, b) => b.seq - a.seq || (a.view.interviewId < b.view.interviewId ? -1 : 1));
-  const shown = all.filter((entry) => matches(entry.view, f));
-  // Rows are rebuilt on each change: keep the keyboard focus on the same session's button.
+  return { total: all.length, shown: all.filter((entry) => matches(entry.view, f)) };
+}
+
+/** A session's row: the cached element while its view, selection and freshness are unchanged. */
+function rowOf(entry) {
+  const key = JSON.stringify([entry.view, entry.view.interviewId === selected, entry.fresh]);
+  const cached = rowCache.get(entry.view.interviewId);
+  if (cached && cached.key === key) return cached.tr;
+  const tr = row(entry);
+  rowCache.set(entry.view.interviewId, { key, tr });
+  return tr;
+}
+
+function render() {
+  renderQueued = false;
+  const { total, shown } = visible();
+  let order = shown;
+  if (frozen !== null) {
+    // Under the pointer, the rows shown stay where they are; new sessions join at the end.
+    const kept = frozen.filter((id) => sessions.has(id)).map((id) => sessions.get(id));
+    const keptIds = new Set(frozen);
+    order = [...kept, ...shown.filter((entry) => !keptIds.has(entry.view.interviewId))];
+    frozen = order.map((entry) => entry.view.interviewId);
+  }
+  // Rows are rebuilt only when their view changed: keep the keyboard focus on the same session's button.
   const focusedRow = document.activeElement && document.activeElement.closest ? document.activeElement.closest('#rows tr') : null;
   const focused = focusedRow ? focusedRow.getAttribute('data-session') : null;
-  $('rows').replaceChildren(...shown.map(row));
-  if (focused !== null) {
-    for (const tr of $('rows').children) if (tr.getAttribute('data-session') === focused) tr.querySelector('button').focus();
+  const rows = order.map(rowOf);
+  const body = $('rows');
+  if (rows.length !== body.children.length || rows.some((tr, i) => body.children[i] !== tr)) body.replaceChildren(...rows);
+  if (focused !== null && !(document.activeElement && document.activeElement.closest && document.activeElement.closest('#rows tr'))) {
+    for (const tr of body.children) if (tr.getAttribute('data-session') === focused) tr.querySelector('button').focus();
   }
-  for (const entry of all) entry.fresh = false;
+  for (const entry of sessions.values()) entry.fresh = false;
   $('count').textContent =
-    all.length === 0
+    total === 0
       ? ''
-      : shown.length === all.length
-        ? all.length + (all.length === 1 ? ' session' : ' sessions')
-        : shown.length + ' of ' + all.length + ' sessions match';
-  $('empty').hidden = all.length > 0;
-  $('none-match').hidden = all.length === 0 || shown.length > 0;
+      : shown.length === total
+        ? total + (total === 1 ? ' session' : ' sessions')
+        : shown.length + ' of ' + total + ' sessions match';
+  $('empty').hidden = total > 0;
+  $('none-match').hidden = total === 0 || shown.length > 0;
 }
 
 function queueRender() {
@@ -170,25 +228,26 @@ function queueRender() {
 function select(id) {
   selected = id;
   if (location.hash !== '#session=' + encodeURIComponent(id)) history.replaceState(null, '', '#session=' + encodeURIComponent(id));
+  document.body.classList.add('with-detail');
   queueRender();
   loadDetail(true);
 }
 
-const TIME = new Intl.DateTimeFormat(undefined, {
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-  fractionalSecondDigits: 3,
-  hour12: false,
-  timeZone: 'UTC',
-});
+/** The session a link (#session=…) names, if it is one this page made. */
+function linkedSession() {
+  const found = /^#session=(.+)$/.exec(location.hash);
+  if (!found) return null;
+  try {
+    return decodeURIComponent(found[1]);
+  } catch {
+    return null; // Not a link this page made (bad percent-encoding): show the list only.
+  }
+}
 
+/** Every time on the page, in one format: ISO 8601 in UTC, as records and anomaly messages write it. */
 function when(iso) {
   const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? String(iso) : TIME.format(date) + ' UTC';
+  return Number.isNaN(date.getTime()) ? String(iso) : date.toISOString();
 }
 
 /** A short line about what a record carried (the fields that say what happened, no personal data). */
@@ -298,19 +357,6 @@ function highlight(trace) {
   $('d-states').replaceChildren(...lists);
 }
 
-async function fetchDetail(id) {
-  const base = '/sessions/' + encodeURIComponent(id);
-  for (let attempt = 0; ; attempt++) {
-    const [recordsResponse, traceResponse] = await Promise.all([fetch(base + '/records'), fetch(base + '/machines')]);
-    if (!recordsResponse.ok || !traceResponse.ok) throw new Error('the service answered ' + recordsResponse.status + ' / ' + traceResponse.status);
-    const text = await recordsResponse.text();
-    const records = text.split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line));
-    const trace = await traceResponse.json();
-    // A record may land between the two reads: read again until both agree.
-    if (records.length === trace.steps.length || attempt >= 4) return { records, trace };
-  }
-}
-
 function showView(view) {
   $('d-summary').replaceChildren(...summary(view));
   $('d-modules').replaceChildren(modulesTable(view));
@@ -329,7 +375,7 @@ async function loadDetail(scroll) {
   if (entry) showView(entry.view);
   const token = ++detailToken;
   try {
-    const { records, trace } = await fetchDetail(id);
+    const { records, trace } = await api.detail(id);
     if (token !== detailToken) return;
     highlight(trace);
     const items = trace.steps.map((step, i) => timelineItem(step, records[i]));
@@ -344,7 +390,8 @@ async function loadDetail(scroll) {
     $('d-error').hidden = false;
     $('d-error').textContent = 'Could not load this session: ' + (error && error.message ? error.message : String(error));
   }
-  if (scroll) section.scrollIntoView({ block: 'start', behavior: 'smooth' });
+  // Beside the list, the detail is in view already; below it (a narrow window), bring it up.
+  if (scroll && section.getBoundingClientRect().top > window.innerHeight) section.scrollIntoView({ block: 'start' });
 }
 
 function queueDetail() {
@@ -354,39 +401,48 @@ function queueDetail() {
 
 function connect() {
   const live = $('live');
-  const source = new EventSource('/events');
-  source.addEventListener('open', () => {
-    live.textContent = 'Live';
-    live.className = 'live on';
-  });
-  source.addEventListener('error', () => {
-    live.textContent = source.readyState === EventSource.CLOSED ? 'Disconnected' : 'Reconnecting…';
-    live.className = 'live off';
-  });
-  source.addEventListener('view', (event) => {
-    const view = JSON.parse(event.data);
-    const known = sessions.get(view.interviewId);
-    sessions.set(view.interviewId, { view, seq: Number(event.lastEventId) || 0, fresh: known !== undefined });
-    queueRender();
-    if (view.interviewId === selected) {
-      showView(view);
-      queueDetail();
-    }
-  });
+  const LIVE = { open: ['Live', 'live on'], error: ['Reconnecting…', 'live off'], closed: ['Disconnected', 'live off'] };
+  api.follow(
+    (view, seq) => {
+      const known = sessions.get(view.interviewId);
+      sessions.set(view.interviewId, { view, seq, fresh: known !== undefined });
+      queueRender();
+      if (view.interviewId === selected) {
+        showView(view);
+        queueDetail();
+      }
+    },
+    (state) => {
+      live.textContent = LIVE[state][0];
+      live.className = LIVE[state][1];
+    },
+  );
 }
 
 for (const id of ['f-id', 'f-status', 'f-decision', 'f-anomalies']) $(id).addEventListener('input', queueRender);
 $('filters').addEventListener('submit', (event) => event.preventDefault());
 $('filters').addEventListener('reset', () => setTimeout(queueRender));
 
-const fromHash = /^#session=(.+)$/.exec(location.hash);
-if (fromHash) {
-  try {
-    select(decodeURIComponent(fromHash[1]));
-  } catch {
-    // Not a link this page made (bad percent-encoding): show the list only.
-  }
+// One listener for every row: a click anywhere on a row opens its session.
+$('rows').addEventListener('click', (event) => {
+  const tr = event.target.closest('tr[data-session]');
+  if (tr) select(tr.getAttribute('data-session'));
+});
+// Rows keep their place while the pointer is over the list; they settle when it leaves.
+$('rows').addEventListener('pointerenter', () => {
+  frozen = [...$('rows').children].map((tr) => tr.getAttribute('data-session'));
+});
+$('rows').addEventListener('pointerleave', () => {
+  frozen = null;
+  queueRender();
+});
+
+function followLink() {
+  const id = linkedSession();
+  if (id !== null && id !== selected) select(id);
 }
+window.addEventListener('hashchange', followLink);
+followLink();
 connect();
 render();
 `;

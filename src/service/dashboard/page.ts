@@ -21,13 +21,17 @@ body { margin: 0; background: var(--bg); color: var(--ink); font: 14px/1.45 syst
 code, .mono, .kind, td.status, time { font-family: ui-monospace, "SFMono-Regular", "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 12.5px; }
 .sr-only { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
 .skip { position: absolute; left: -999px; } .skip:focus { left: 12px; top: 8px; background: var(--card); padding: 6px 10px; z-index: 2; }
-header.top { display: flex; align-items: baseline; gap: 16px; padding: 14px 24px; background: #15263d; color: #fff; }
+header.top { display: flex; flex-wrap: wrap; align-items: baseline; gap: 4px 16px; padding: 14px 24px; background: #15263d; color: #fff; }
 header.top h1 { margin: 0; font-size: 18px; letter-spacing: .2px; }
 header.top p { margin: 0; color: #c6d2e1; flex: 1; }
 .live { font-size: 12.5px; padding: 2px 10px; border-radius: 999px; background: #44546a; color: #fff; }
 .live.on { background: #1e7a46; } .live.on::before { content: "● "; }
 .live.off { background: #9a5b00; }
-main { padding: 18px 24px 40px; display: grid; grid-template-columns: minmax(0, 1fr); gap: 18px; max-width: 1500px; margin: 0 auto; }
+main { padding: 18px 24px 40px; display: grid; grid-template-columns: minmax(0, 1fr); gap: 18px; max-width: 1700px; margin: 0 auto; align-items: start; }
+/* The detail opens beside the list, and stays in view while the list scrolls. */
+body.with-detail main { grid-template-columns: minmax(0, 2fr) minmax(0, 3fr); }
+body.with-detail #detail { position: sticky; top: 12px; max-height: calc(100vh - 24px); overflow: auto; }
+#list { container: sessions / inline-size; }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 16px 18px; }
 .bar { display: flex; align-items: baseline; gap: 12px; }
 h2 { margin: 0 0 10px; font-size: 16px; } h3 { margin: 20px 0 8px; font-size: 14px; }
@@ -115,6 +119,32 @@ svg .st.current text { fill: #fff; font-weight: 700; }
 .error-box { color: var(--bad); font-weight: 600; }
 .columns { display: grid; grid-template-columns: minmax(0, 1.25fr) minmax(0, 1fr); gap: 28px; }
 @media (max-width: 1000px) { .columns { grid-template-columns: 1fr; } svg.diagram { max-width: none; } }
+@media (max-width: 1100px) {
+  body.with-detail main { grid-template-columns: minmax(0, 1fr); }
+  body.with-detail #detail { position: static; max-height: none; }
+}
+@media (max-width: 600px) {
+  header.top, main { padding-left: 10px; padding-right: 10px; }
+  header.top p { order: 3; flex-basis: 100%; }
+  .card { padding: 12px; }
+  .filters input, .filters select { min-width: 0; width: 100%; }
+  .filters label { flex: 1 1 140px; }
+}
+figure { min-width: 0; max-width: 100%; }
+#d-modules { overflow-x: auto; }
+/* A narrow list (a phone, or beside the detail): each session is a card, not a table row. */
+@container sessions (max-width: 760px) {
+  #sessions thead { display: none; }
+  #sessions tbody tr { display: grid; grid-template-columns: minmax(0, 1fr) auto; grid-template-areas: "id decision" "status records" "fetchable fetchable" "anomalies anomalies"; gap: 2px 12px; padding: 8px 10px; border-bottom: 1px solid var(--soft); }
+  #sessions tbody tr > * { border: 0; padding: 0; }
+  #sessions tbody th { grid-area: id; }
+  #sessions td.decision { grid-area: decision; justify-self: end; }
+  #sessions td.status { grid-area: status; overflow-wrap: anywhere; }
+  #sessions td.num { grid-area: records; color: var(--muted); }
+  #sessions td.num::after { content: " records"; }
+  #sessions td.fetchable { grid-area: fetchable; }
+  #sessions td.anomaly-cell { grid-area: anomalies; }
+}
 `;
 
 const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -146,7 +176,7 @@ export function dashboardPage(): string {
   <span id="live" class="live" role="status" aria-live="polite">Connecting…</span>
 </header>
 <main>
-<section class="card" aria-labelledby="sessions-title">
+<section id="list" class="card" aria-labelledby="sessions-title">
   <div class="bar"><h2 id="sessions-title">Sessions</h2><p id="count" aria-live="polite"></p></div>
   <form id="filters" class="filters" role="search" aria-label="Filter sessions">
     <label for="f-id">Session id<input id="f-id" type="search" placeholder="contains…" autocomplete="off"></label>

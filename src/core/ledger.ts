@@ -253,6 +253,8 @@ export class Ledger {
     const entry = this.#carriers.get(id);
     if (entry === undefined) {
       this.#carriers.set(id, session);
+      // Records with several ids already tied by another may now belong here, or be ambiguous.
+      if (this.#multiHolders.has(id)) this.#replace(id);
       const waiting = this.#waiting.get(id);
       if (waiting !== undefined) {
         this.#waiting.delete(id);

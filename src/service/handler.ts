@@ -145,6 +145,9 @@ interface Routing {
   readonly anomalies: readonly Finding[];
   /** It names no session but carries ids that may tie it to one later. */
   readonly waiting: boolean;
+  /** When it was received and its delivery key, as the core reads them (for correlation). */
+  readonly at?: number;
+  readonly key?: number;
 }
 
 /**
@@ -161,6 +164,7 @@ function routeOf(record: DeliveryRecord, log: (message: string) => void): Routin
       correlation,
       anomalies: parsed.findings,
       waiting: parsed.sessionId === undefined && correlation.length > 0,
+      ...(parsed.at === undefined ? {} : { at: parsed.at, key: parsed.key }),
     };
   } catch (error) {
     log(`the core could not read a ${record.kind} delivery (stored all the same): ${String(error)}`);
@@ -336,7 +340,12 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     let outcome: AppendOutcome | undefined;
     try {
       [outcome] = await store.append([
-        { text: recordText(envelope, text), interviewId: routing.interviewId, correlation: routing.correlation },
+        {
+          text: recordText(envelope, text),
+          interviewId: routing.interviewId,
+          correlation: routing.correlation,
+          ...(routing.at === undefined ? {} : { at: routing.at, key: routing.key }),
+        },
       ]);
     } catch (error) {
       metrics.delivery(kind, 'store-failed');

@@ -81,7 +81,7 @@ export const APPEND_LOCK_KEY = '7957684565744067121';
 /** Key of the lock that serializes schema creation when instances start together. */
 const SCHEMA_LOCK = 7_957_684_565_744_067_122n;
 
-const TABLES = ['onboarding_records', 'onboarding_correlations', 'onboarding_ties', 'onboarding_sessions'] as const;
+const TABLES = ['onboarding_records', 'onboarding_correlations', 'onboarding_carriers', 'onboarding_sessions'] as const;
 
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS onboarding_records (
@@ -92,7 +92,7 @@ const SCHEMA = [
      stored_at timestamptz NOT NULL DEFAULT now()
    )`,
   'CREATE INDEX IF NOT EXISTS onboarding_records_interview ON onboarding_records (interview_id, seq)',
-  // The correlation ids of records that name no session, in the record's order.
+  // The correlation ids each record carries, in the record's order.
   `CREATE TABLE IF NOT EXISTS onboarding_correlations (
      seq bigint NOT NULL REFERENCES onboarding_records (seq),
      position int NOT NULL,
@@ -100,26 +100,27 @@ const SCHEMA = [
      PRIMARY KEY (seq, position)
    )`,
   'CREATE INDEX IF NOT EXISTS onboarding_correlations_id ON onboarding_correlations (correlation_id)',
-  // Each correlation id's session: the first record (lowest seq) that names a session and carries it.
-  `CREATE TABLE IF NOT EXISTS onboarding_ties (
-     correlation_id text PRIMARY KEY,
+  // For each correlation id and each session carrying it: that session's earliest record carrying
+  // it (by receivedAt, then delivery key). A record naming no session belongs to the session of
+  // the earliest of these, read when asked: a later write never has to move anything.
+  `CREATE TABLE IF NOT EXISTS onboarding_carriers (
+     correlation_id text NOT NULL,
      interview_id text COLLATE "C" NOT NULL,
-     seq bigint NOT NULL REFERENCES onboarding_records (seq)
+     at double precision NOT NULL,
+     key double precision NOT NULL,
+     PRIMARY KEY (correlation_id, interview_id)
    )`,
-  'CREATE INDEX IF NOT EXISTS onboarding_ties_interview ON onboarding_ties (interview_id)',
+  'CREATE INDEX IF NOT EXISTS onboarding_carriers_interview ON onboarding_carriers (interview_id)',
   'CREATE TABLE IF NOT EXISTS onboarding_sessions (interview_id text COLLATE "C" PRIMARY KEY)',
 ];
 
 /**
- * The session a record `r` that names none belongs to, as a fold of the whole log in store order
- * (the `Ledger`) decides: the first of its correlation ids (in its own order) tied before it
- * arrived; else, the tie made first after it arrived; else none.
+ * The session a record `r` belongs to: the one it names, or that of the earliest record (by
+ * receivedAt, then delivery key) naming a session and carrying one of its correlation ids.
  */
-const OWNER = `(SELECT coalesce(
-    (SELECT t.interview_id FROM onboarding_correlations c JOIN onboarding_ties t USING (correlation_id)
-      WHERE c.seq = r.seq AND t.seq < r.seq ORDER BY c.position LIMIT 1),
-    (SELECT t.interview_id FROM onboarding_correlations c JOIN onboarding_ties t USING (correlation_id)
-      WHERE c.seq = r.seq ORDER BY t.seq LIMIT 1)))`;
+const OWNER = `coalesce(r.interview_id, (
+    SELECT k.interview_id FROM onboarding_correlations c JOIN onboarding_carriers k USING (correlation_id)
+    WHERE c.seq = r.seq ORDER BY k.at, k.key LIMIT 1))`;
 
 const RETRYABLE = new Set(['40001', '40P01']);
 
@@ -311,8 +312,8 @@ class PostgresStore implements Store {
       await tx.query('SELECT pg_advisory_xact_lock($1::bigint)', [APPEND_LOCK_KEY]);
       const found = await tx.query<Outcome>(
         `WITH input AS (
-          SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[])
-            AS t(ord, record_id, interview_id, record)
+          SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $8::float8[], $9::float8[])
+            AS t(ord, record_id, interview_id, record, at, key)
         ),
         added AS (
           INSERT INTO onboarding_records (record_id, interview_id, record)
@@ -321,23 +322,24 @@ class PostgresStore implements Store {
           RETURNING seq, record_id, interview_id
         ),
         links AS (
-          SELECT c.correlation_id, c.position, added.seq, added.interview_id
+          SELECT c.correlation_id, c.position, added.seq, added.interview_id, input.at, input.key
           FROM unnest($5::int[], $6::int[], $7::text[]) AS c(ord, position, correlation_id)
           JOIN input USING (ord)
           JOIN added USING (record_id)
         ),
-        waiting AS (
+        carried AS (
           INSERT INTO onboarding_correlations (seq, position, correlation_id)
-          SELECT seq, position, correlation_id FROM links WHERE interview_id IS NULL
+          SELECT seq, position, correlation_id FROM links
         ),
-        -- Positions are handed out in commit order (the append lock), so an id tied by an earlier
-        -- transaction keeps its session; within this one, the lowest position wins.
-        ties AS (
-          INSERT INTO onboarding_ties (correlation_id, interview_id, seq)
-          SELECT DISTINCT ON (correlation_id) correlation_id, interview_id, seq
-          FROM links WHERE interview_id IS NOT NULL
-          ORDER BY correlation_id, seq
-          ON CONFLICT DO NOTHING
+        -- Each session keeps its earliest record carrying an id: where a record naming no session
+        -- belongs depends on receivedAt and delivery key alone, never on the order of commits.
+        carriers AS (
+          INSERT INTO onboarding_carriers (correlation_id, interview_id, at, key)
+          SELECT DISTINCT ON (correlation_id, interview_id) correlation_id, interview_id, at, key
+          FROM links WHERE interview_id IS NOT NULL AND at IS NOT NULL
+          ORDER BY correlation_id, interview_id, at, key
+          ON CONFLICT (correlation_id, interview_id) DO UPDATE SET at = excluded.at, key = excluded.key
+          WHERE (excluded.at, excluded.key) < (onboarding_carriers.at, onboarding_carriers.key)
         ),
         sessions AS (
           INSERT INTO onboarding_sessions (interview_id)
@@ -356,6 +358,8 @@ class PostgresStore implements Store {
           corrOrd,
           corrPos,
           corrId,
+          rows.map((r) => r.at ?? null),
+          rows.map((r) => r.key ?? 0),
         ],
       );
       // The last SELECT sees the table as it was when the statement began: rows it finds there
@@ -393,13 +397,19 @@ class PostgresStore implements Store {
 
   async sessionRecords(id: string): Promise<StoredRecord[]> {
     const { rows } = await this.#pool.query<Row>(
-      `SELECT seq, record, interview_id FROM onboarding_records WHERE interview_id = $1
-       UNION ALL
-       SELECT seq, record, $1::text FROM onboarding_records r
-       WHERE seq IN (
-         SELECT c.seq FROM onboarding_ties t JOIN onboarding_correlations c USING (correlation_id)
-         WHERE t.interview_id = $1
-       ) AND ${OWNER} = $1
+      // A session's records, and every record carrying an id that decides where its records
+      // naming no session belong: the ids it carries, and the other ids those records carry.
+      `WITH mine AS (SELECT correlation_id FROM onboarding_carriers WHERE interview_id = $1),
+         ids AS (
+           SELECT correlation_id FROM mine
+           UNION
+           SELECT o.correlation_id FROM onboarding_correlations c
+             JOIN onboarding_records f ON f.seq = c.seq
+             JOIN onboarding_correlations o ON o.seq = c.seq
+           WHERE f.interview_id IS NULL AND c.correlation_id IN (SELECT correlation_id FROM mine))
+       SELECT seq, record, ${OWNER} AS interview_id FROM onboarding_records r
+       WHERE interview_id = $1 OR seq IN (
+         SELECT seq FROM onboarding_correlations WHERE correlation_id IN (SELECT correlation_id FROM ids))
        ORDER BY seq`,
       [encodeId(id)],
     );
@@ -409,7 +419,7 @@ class PostgresStore implements Store {
   async recordsAfter(seq: number, limit: number): Promise<StoredRecord[]> {
     checkLimit(limit);
     const { rows } = await this.#pool.query<Row>(
-      `SELECT seq, record, coalesce(interview_id, ${OWNER}) AS interview_id
+      `SELECT seq, record, ${OWNER} AS interview_id
        FROM onboarding_records r
        WHERE seq > $1 ORDER BY seq LIMIT $2`,
       [seq, limit],

@@ -30,6 +30,10 @@ interface Row {
   readonly record: string;
 }
 
+// `session_id` is the session a record names. Where a record naming none belongs is read when it
+// is asked for, from `carriers`: the earliest record (by receivedAt, then delivery key) of each
+// session that carries each correlation id. Nothing is ever moved: a later, earlier-received
+// carrier simply changes the answer, as it changes a replay's.
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS records (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -38,16 +42,26 @@ CREATE TABLE IF NOT EXISTS records (
   record TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS records_by_session ON records (session_id, seq);
-CREATE TABLE IF NOT EXISTS waiting (
+CREATE TABLE IF NOT EXISTS correlations (
   corr TEXT NOT NULL,
   seq INTEGER NOT NULL,
   PRIMARY KEY (corr, seq)
 ) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS ties (
-  corr TEXT PRIMARY KEY,
-  session_id TEXT NOT NULL
+CREATE INDEX IF NOT EXISTS correlations_by_record ON correlations (seq);
+CREATE TABLE IF NOT EXISTS carriers (
+  corr TEXT NOT NULL,
+  session_id TEXT NOT NULL,
+  at REAL NOT NULL,
+  key REAL NOT NULL,
+  PRIMARY KEY (corr, session_id)
 ) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS carriers_by_session ON carriers (session_id);
 `;
+
+/** Where a record `r` belongs: the session it names, or that of the earliest carrier of its ids. */
+const OWNER = `coalesce(r.session_id, (
+  SELECT k.session_id FROM correlations c JOIN carriers k ON k.corr = c.corr
+  WHERE c.seq = r.seq ORDER BY k.at, k.key LIMIT 1))`;
 
 const toStored = (row: Row): StoredRecord => storedRecord(row.seq, row.record, row.session_id ?? undefined);
 
@@ -101,23 +115,30 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     'INSERT INTO records (record_id, session_id, record) VALUES (?, ?, ?) ON CONFLICT (record_id) DO NOTHING',
   );
   const existing = db.prepare<[string], { seq: number }>('SELECT seq FROM records WHERE record_id = ?');
-  const tieOf = db.prepare<[string], { session_id: string }>('SELECT session_id FROM ties WHERE corr = ?');
-  const addTie = db.prepare<[string, string]>(
-    'INSERT INTO ties (corr, session_id) VALUES (?, ?) ON CONFLICT DO NOTHING',
+  const addCorrelation = db.prepare<[string, number]>(
+    'INSERT INTO correlations (corr, seq) VALUES (?, ?) ON CONFLICT DO NOTHING',
   );
-  const addWaiting = db.prepare<[string, number]>(
-    'INSERT INTO waiting (corr, seq) VALUES (?, ?) ON CONFLICT DO NOTHING',
+  // Each session keeps its earliest record carrying an id (ties of time broken by delivery key).
+  const addCarrier = db.prepare<[string, string, number, number]>(
+    `INSERT INTO carriers (corr, session_id, at, key) VALUES (?, ?, ?, ?)
+     ON CONFLICT (corr, session_id) DO UPDATE SET at = excluded.at, key = excluded.key
+     WHERE excluded.at < carriers.at OR (excluded.at = carriers.at AND excluded.key < carriers.key)`,
   );
-  // A record waiting under several ids goes to the session of the first tie found, like the ledger.
-  const release = db.prepare<[string, string]>(
-    'UPDATE records SET session_id = ? WHERE session_id IS NULL AND seq IN (SELECT seq FROM waiting WHERE corr = ?)',
-  );
-  const dropWaiting = db.prepare<[string]>('DELETE FROM waiting WHERE corr = ?');
-  const bySession = db.prepare<[string], Row>(
-    'SELECT seq, session_id, record FROM records WHERE session_id = ? ORDER BY seq',
+  // A session's records, and every record carrying an id that decides where its records naming
+  // no session belong: the ids it carries, and the other ids those records carry.
+  const bySession = db.prepare<[string, string], Row>(
+    `WITH mine AS (SELECT corr FROM carriers WHERE session_id = ?),
+       ids AS (
+         SELECT corr FROM mine
+         UNION
+         SELECT o.corr FROM correlations c JOIN records f ON f.seq = c.seq JOIN correlations o ON o.seq = c.seq
+         WHERE f.session_id IS NULL AND c.corr IN (SELECT corr FROM mine))
+     SELECT r.seq, ${OWNER} AS session_id, r.record FROM records r
+     WHERE r.session_id = ? OR r.seq IN (SELECT seq FROM correlations WHERE corr IN (SELECT corr FROM ids))
+     ORDER BY r.seq`,
   );
   const after = db.prepare<[number, number], Row>(
-    'SELECT seq, session_id, record FROM records WHERE seq > ? ORDER BY seq LIMIT ?',
+    `SELECT r.seq, ${OWNER} AS session_id, r.record FROM records r WHERE r.seq > ? ORDER BY r.seq LIMIT ?`,
   );
   const sessions = db.prepare<[string, number], { session_id: string }>(
     'SELECT DISTINCT session_id FROM records WHERE session_id > ? ORDER BY session_id LIMIT ?',
@@ -125,29 +146,19 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
   const probe = db.prepare('SELECT seq FROM records ORDER BY seq DESC LIMIT 1');
 
   const writeOne = (item: RecordToStore): AppendOutcome => {
-    let session = item.interviewId;
-    if (session === undefined) {
-      for (const corr of item.correlation) {
-        session = tieOf.get(corr)?.session_id;
-        if (session !== undefined) break;
-      }
-    }
     const recordId = recordIdOf(item.text);
-    const result = insert.run(recordId, session ?? null, item.text);
+    const result = insert.run(recordId, item.interviewId ?? null, item.text);
     if (result.changes === 0) {
       const found = existing.get(recordId);
       if (found === undefined) throw new Error(`record ${recordId} neither inserted nor found`);
       return { inserted: false, seq: found.seq };
     }
     const seq = Number(result.lastInsertRowid);
-    if (item.interviewId !== undefined) {
-      for (const corr of item.correlation) {
-        if (addTie.run(corr, item.interviewId).changes === 0) continue;
-        release.run(item.interviewId, corr);
-        dropWaiting.run(corr);
+    for (const corr of new Set(item.correlation)) {
+      addCorrelation.run(corr, seq);
+      if (item.interviewId !== undefined && item.at !== undefined) {
+        addCarrier.run(corr, item.interviewId, item.at, item.key ?? 0);
       }
-    } else if (session === undefined) {
-      for (const corr of item.correlation) addWaiting.run(corr, seq);
     }
     return { inserted: true, seq };
   };
@@ -192,7 +203,7 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
       });
     },
     async sessionRecords(interviewId) {
-      return bySession.all(interviewId).map(toStored);
+      return bySession.all(interviewId, interviewId).map(toStored);
     },
     async recordsAfter(seq, limit) {
       return after.all(seq, limit).map(toStored);

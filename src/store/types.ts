@@ -14,8 +14,15 @@ export interface RecordToStore {
   readonly text: string;
   /** The session it names, if any. */
   readonly interviewId: string | undefined;
-  /** Ids that tie it to a session when it names none (`requestId:…`, `identity:…`). */
+  /**
+   * Correlation ids it carries (`requestId:…`, `identity:…`): a record naming no session belongs
+   * to the session of the earliest record (by `at`, then `key`) that names one and carries an id.
+   */
   readonly correlation: readonly string[];
+  /** When it was received (ms), as the core reads it; absent for a record the core refused. */
+  readonly at?: number;
+  /** Its delivery key, as the core reads it: breaks ties of `at` between records carrying an id. */
+  readonly key?: number;
 }
 
 /** A stored record with its position in the store's total order. */
@@ -27,9 +34,9 @@ export interface StoredRecord {
   /** The record parsed from that text. */
   readonly record: DeliveryRecord;
   /**
-   * The session it belongs to: the one it names or, when it names none, the one a correlation
-   * id of it is tied to (by the first stored record that names a session and carries that id);
-   * `undefined` while no tie is known.
+   * The session it belongs to: the one it names or, when it names none, the session of the
+   * earliest record (by receivedAt, then delivery key) that names one and carries one of its
+   * correlation ids; `undefined` while no such record is stored.
    */
   readonly interviewId: string | undefined;
 }
@@ -49,8 +56,10 @@ export interface Store {
    */
   append(records: readonly RecordToStore[]): Promise<AppendOutcome[]>;
   /**
-   * Every record of a session, in store order: those naming it and those tied to it through a
-   * correlation id another of its records carries.
+   * What a session's view is folded from, in store order: the records naming it, and every
+   * record carrying a correlation id one of them carries (the records naming no session that may
+   * belong to it, and the other sessions' records carrying the same id, which decide where those
+   * belong and whether that is ambiguous). Each comes with the session it belongs to.
    */
   sessionRecords(interviewId: string): Promise<StoredRecord[]>;
   /** Records after a position, in order, at most `limit`: for replay, export and change feeds. */

@@ -1,7 +1,7 @@
 // Mount the webhook service in your own server: it is one web-standard (Request) => Response function.
 import { createWebhookHandler, openStore } from 'onboarding-status';
 
-// A SQLite file, or postgres://… (install better-sqlite3@12, or postgres@3, beside this package).
+// A SQLite file, or postgres://… (install better-sqlite3@12, or pg@8, beside this package).
 const store = await openStore(':memory:');
 const handler = createWebhookHandler({ store, auth: { headers: { 'X-Webhook-Secret': 's3cret' } } });
 

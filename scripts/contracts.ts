@@ -250,11 +250,25 @@ export function openApi(version: string): Json {
       '/healthz': {
         get: {
           operationId: 'health',
-          summary: 'Liveness',
+          summary: 'Liveness, and whether the store answers',
           responses: {
             '200': json(
-              { type: 'object', required: ['ok'], properties: { ok: { const: true } }, additionalProperties: false },
-              'the service is up',
+              {
+                type: 'object',
+                required: ['ok', 'store'],
+                properties: { ok: { const: true }, store: { const: 'up' } },
+                additionalProperties: false,
+              },
+              'the service is up, and its store answered within a second',
+            ),
+            '503': json(
+              {
+                type: 'object',
+                required: ['ok', 'store', 'message'],
+                properties: { ok: { const: false }, store: { const: 'down' }, message: { type: 'string' } },
+                additionalProperties: false,
+              },
+              'the service is up, but its store did not answer within a second (Retry-After says when to ask again)',
             ),
           },
         },

@@ -117,8 +117,13 @@ function planSession(index: number): string[] {
   }
   if (chance(0.002))
     out.push({ at: t + 1_000, record: { kind: 'onboarding-status', body: { interviewId: id, onboardingStatus: 7 } } });
-  // Delays reorder deliveries: swap neighbours now and then.
-  for (let i = 0; i + 1 < out.length; i++) if (chance(0.08)) [out[i], out[i + 1]] = [out[i + 1], out[i]];
+  // Delays reorder deliveries: now and then a webhook is received after the one the vendor sent
+  // next (the two swap their times of arrival), and the log holds lines out of time order.
+  for (let i = 0; i + 1 < out.length; i++) {
+    if (out[i].record.kind === 'poll' || out[i + 1].record.kind === 'poll' || !chance(0.08)) continue;
+    [out[i].record, out[i + 1].record] = [out[i + 1].record, out[i].record];
+    if (chance(0.5)) [out[i], out[i + 1]] = [out[i + 1], out[i]];
+  }
   clock += 1_000;
   return out.map(({ at, record }) =>
     JSON.stringify({ kind: record.kind, receivedAt: new Date(at).toISOString(), ...record }),

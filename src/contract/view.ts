@@ -3,24 +3,14 @@
  * answer (docs/spec.md#the-session-view). `schemas/session-view.schema.json` is generated from it.
  */
 import { z } from 'zod';
+import { SEVERITY } from '../records/anomaly.js';
+import type { AnomalyCode } from '../types.js';
 import { MODULE_NAMES } from '../vendor/modules.js';
 import { ONBOARDING_STATUSES } from '../vendor/statuses.js';
 import { timeSchema } from './record.js';
 
-/** Every anomaly code (docs/spec.md#anomalies). */
-export const ANOMALY_CODES = [
-  'duplicate',
-  'late-delivery',
-  'stale-poll',
-  'conflicting-decision',
-  'unknown-status',
-  'unknown-kind',
-  'invalid-payload',
-  'deprecated-webhook',
-  'after-terminal',
-  'uncorrelated',
-  'ambiguous-correlation',
-] as const;
+/** Every anomaly code (docs/spec.md#anomalies), as the severity table lists them. */
+export const ANOMALY_CODES = Object.keys(SEVERITY) as [AnomalyCode, ...AnomalyCode[]];
 
 /** Something odd about a delivery, with a sentence a person understands. */
 export const anomalySchema = z
@@ -28,8 +18,10 @@ export const anomalySchema = z
     code: z.enum(ANOMALY_CODES),
     severity: z.enum(['error', 'warning']).describe('error: data is missing or contradicts; warning: an odd delivery'),
     message: z.string().describe('what arrived, what was expected, and what it means'),
-    kind: z.string().optional().describe("the record's kind, as it arrived"),
-    receivedAt: z.string().optional().describe("the record's receivedAt, as it arrived"),
+    kind: z.string().optional().describe("the record's kind, as it arrived (cut to a readable length)"),
+    receivedAt: timeSchema
+      .optional()
+      .describe('when the record was received, in UTC; absent when it had no valid time'),
     source: z
       .strictObject({ file: z.string().optional(), line: z.number().int().min(1).optional() })
       .optional()
@@ -37,6 +29,7 @@ export const anomalySchema = z
     field: z.string().optional().describe('for invalid-payload: the field'),
     expected: z.string().optional().describe('for invalid-payload: what was expected'),
     got: z.string().optional().describe('for invalid-payload: what arrived'),
+    settled: z.boolean().optional().describe('for conflicting-decision: a poll has settled the decision since'),
   })
   .meta({ id: 'Anomaly', title: 'Anomaly' });
 

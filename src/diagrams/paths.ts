@@ -54,9 +54,16 @@ const BASE = Date.parse('2026-11-25T10:00:00.000Z');
 const iso = (step: number) => new Date(BASE + step * 1000).toISOString();
 
 /** The delivery record that carries a machine event. */
-export function recordOf(event: EvidenceEvent, interviewId: string = VECTOR_SESSION): DeliveryRecord {
+export function recordOf(
+  event: EvidenceEvent,
+  interviewId: string = VECTOR_SESSION,
+  delivery?: string,
+): DeliveryRecord {
   const receivedAt = iso(event.at);
-  const body = <T extends object>(fields: T) => ({ interviewId, ...fields });
+  // A second delivery of the same event carries another `externalId`: a delivery of its own, not
+  // a retried copy of the first (which would count once).
+  const distinct = delivery === undefined ? {} : { externalId: delivery };
+  const body = <T extends object>(fields: T) => ({ interviewId, ...fields, ...distinct });
   switch (event.type) {
     case 'video-selfie':
       return { kind: event.type, receivedAt, body: body({}) };
@@ -96,7 +103,7 @@ export function recordOf(event: EvidenceEvent, interviewId: string = VECTOR_SESS
       return {
         kind: 'onboarding-status',
         receivedAt,
-        body: { interviewId, onboardingStatus: event.type as OnboardingStatus },
+        body: { interviewId, onboardingStatus: event.type as OnboardingStatus, ...distinct },
       };
   }
 }
@@ -163,7 +170,14 @@ export function machinePaths(name: MachineName, options: PathOptions = {}): Path
   return found.slice(0, max).map(({ reaches, events: pathEvents }) => {
     const steps = timed(pathEvents);
     const state = stateAfter(machine, steps);
-    const records = steps.map((event) => recordOf(event));
+    const seen = new Set<string>();
+    const records = steps.map((event, i) => {
+      const { at: _at, ...shape } = event;
+      const signature = JSON.stringify(shape);
+      const repeat = seen.has(signature);
+      seen.add(signature);
+      return recordOf(event, VECTOR_SESSION, repeat ? `delivery-${i + 1}` : undefined);
+    });
     const ledger = new Ledger();
     for (const record of records) ledger.add(record);
     const folded = ledger.state(VECTOR_SESSION) ?? initialSession(VECTOR_SESSION);

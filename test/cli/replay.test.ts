@@ -19,7 +19,7 @@ describe('replay (table)', () => {
       'ONBOARDING_FINISHED',
       'none',
       'face, governmentValidation, id, scores, secondId, videoSelfie',
-      '4 warnings',
+      '3 warnings',
     ]);
     expect(rest).toEqual([]);
   });
@@ -39,7 +39,7 @@ describe('replay (table)', () => {
       'MANUAL_REVIEW_APPROVED',
       'approved',
       'face, governmentValidation, id, scores, secondId',
-      '1 settled',
+      '2 settled',
     ]);
   });
 
@@ -114,12 +114,8 @@ describe('replay --json', () => {
     const codes = (file: string) =>
       json<Snapshot>(cli(['replay', file, '--json'])).sessions[0].anomalies.map((a) => a.code);
     expect(codes('examples/in-order.jsonl')).toEqual([]);
-    expect(codes('examples/out-of-order.jsonl')).toEqual([
-      'stale-poll',
-      'late-delivery',
-      'late-delivery',
-      'late-delivery',
-    ]);
+    // Judged by when each record was received, whatever the order of the lines.
+    expect(codes('examples/out-of-order.jsonl')).toEqual(['late-delivery', 'stale-poll', 'late-delivery']);
   });
 
   it('counts vendor retries once, but every watchlist update asks for a fetch again', () => {
@@ -134,7 +130,8 @@ describe('replay --json', () => {
     expect(view.status).toBe('MANUAL_REVIEW_APPROVED');
     expect(view.decision).toBe('approved');
     expect(view.terminal).toBe(true);
-    expect(view.modules.scores?.refetch?.count).toBe(3);
+    // Two decisions (rejected, then approved); the poll reports one already received.
+    expect(view.modules.scores?.refetch?.count).toBe(2);
   });
 
   it('reads stdin for -, alone or among files', () => {

@@ -61,6 +61,7 @@ describe('visualize', () => {
     expect(graph.nodes.filter((node) => node.terminal).map((node) => node.id)).toEqual([
       'session.lifecycle.succeeded',
       'session.lifecycle.failed',
+      'session.lifecycle.contradicted',
     ]);
     expect(graph.edges).toContainEqual(
       expect.objectContaining({
@@ -116,7 +117,7 @@ describe('visualize', () => {
   it('draws transitions that only record evidence with --internal', () => {
     const plain = cli(['visualize', 'evidence', '--format', 'dot']).stdout;
     const internal = cli(['visualize', 'evidence', '--format', 'dot', '--internal']).stdout;
-    const loop = '"evidence.watchlist.updated" -> "evidence.watchlist.updated"';
+    const loop = '"evidence.faceAuthentication.succeeded" -> "evidence.faceAuthentication.succeeded"';
     expect(plain).not.toContain(loop);
     expect(internal).toContain(loop);
   });

@@ -34,7 +34,7 @@ describe('examples/embed.ts', () => {
     expect(lines[0]).toBe('ONBOARDING_FINISHED');
     expect(lines[1]).toBe('none');
     expect(out).toContain("[ 'face', 'id', 'scores' ]");
-    expect(out).toContain("[ 'late-delivery', 'stale-poll' ]");
+    expect(out).toContain("[ 'stale-poll', 'late-delivery' ]");
   });
 });
 

@@ -150,7 +150,7 @@ describe('npm install of the tarball in a fresh project', () => {
     const run = node(['embed.mjs']);
     expect(run.stderr).toBe('');
     expect(run.stdout.split('\n').slice(0, 2)).toEqual(['ONBOARDING_FINISHED', 'none']);
-    expect(run.stdout).toContain("[ 'late-delivery', 'stale-poll' ]");
+    expect(run.stdout).toContain("[ 'stale-poll', 'late-delivery' ]");
 
     writeFileSync(join(project, 'embed.ts'), example);
     writeFileSync(

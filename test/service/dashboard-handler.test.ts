@@ -94,26 +94,34 @@ describe('GET /sessions/{id}/machines', () => {
     expect(response.status).toBe(200);
     const trace = (await response.json()) as SessionTrace;
 
-    expect(trace.machines.onboarding).toMatchObject({ progress: 'finished', id: 'postProcessed', review: 'conflict' });
+    expect(trace.machines.onboarding).toMatchObject({ progress: 'finished', id: 'final', review: 'conflict' });
     expect(trace.current).toContain('onboarding.review.conflict');
     expect(trace.current).not.toContain('onboarding.review.approved');
     // Reached: the initial states and every state passed through, not only where it ended.
     for (const ref of [
       'onboarding.progress.notStarted',
       'onboarding.progress.inProgress',
-      'onboarding.id.validated',
+      'onboarding.id.preliminary',
       'onboarding.review.approved',
       'onboarding.review.conflict',
     ]) {
       expect(trace.reached).toContain(ref);
     }
     expect(trace.reached).not.toContain('onboarding.review.rejected');
-    expect(trace.reached).not.toContain('onboarding.face.validated');
+    expect(trace.reached).not.toContain('onboarding.governmentValidation.preliminary');
 
+    // Completion makes every module of the flow final (the diagram tells the view's story).
     expect(trace.steps.map((step) => step.entered)).toEqual([
-      ['onboarding.progress.inProgress', 'onboarding.id.validated'],
-      ['onboarding.progress.finished'],
-      ['onboarding.id.postProcessed'],
+      ['onboarding.progress.inProgress', 'onboarding.id.preliminary'],
+      [
+        'onboarding.progress.finished',
+        'onboarding.id.final',
+        'onboarding.secondId.final',
+        'onboarding.face.final',
+        'onboarding.governmentValidation.final',
+        'onboarding.scores.final',
+      ],
+      [],
       ['onboarding.review.approved'],
       ['onboarding.review.conflict'],
     ]);

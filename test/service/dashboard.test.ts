@@ -143,18 +143,36 @@ describe.skipIf(!available && !required)('dashboard in headless Chromium', () =>
     const passed = await classOf('onboarding.progress.inProgress');
     expect(passed).toContain('reached');
     expect(passed).not.toContain('current');
-    expect(await classOf('onboarding.face.validated')).toContain('current');
-    expect(await classOf('onboarding.secondId.pending')).toContain('current');
-    const never = await classOf('onboarding.secondId.validated');
+    expect(await classOf('onboarding.face.final')).toContain('current');
+    const never = await classOf('onboarding.governmentValidation.preliminary');
     expect(never).not.toContain('reached');
     expect(never).not.toContain('current');
     expect(await classOf('onboarding.review.approved')).not.toContain('reached');
+    // The session finished: every module its view calls fetchable is in its final state in the
+    // diagram, completion's implied modules included (the diagram tells the view's story).
+    const view = (await (await fetch(`${server.url}/sessions/s1`)).json()) as {
+      fetchable: string[];
+      modules: Record<string, { stage: string }>;
+    };
+    expect(view.fetchable).toEqual(
+      expect.arrayContaining(['face', 'governmentValidation', 'id', 'scores', 'secondId']),
+    );
+    for (const module of view.fetchable) {
+      const region = ['videoSelfie', 'watchlist', 'faceAuthentication', 'workHistory', 'proofOfPayment'].includes(
+        module,
+      )
+        ? `evidence.${module}`
+        : `onboarding.${module}`;
+      const stage = view.modules[module]?.stage;
+      expect(stage, module).toBe('final');
+      expect(await classOf(`${region}.final`), module).toContain('current');
+    }
 
     // Three deliveries, latest first, each with the states it entered.
     const steps = page.locator('#timeline > li');
     expect(await steps.count()).toBe(3);
     expect(await steps.first().textContent()).toContain('"ONBOARDING_FINISHED"');
-    expect(await steps.last().textContent()).toContain('id → validated');
+    expect(await steps.last().textContent()).toContain('id → preliminary');
 
     // The selected session follows live deliveries too.
     await status('s1', 'MANUAL_REVIEW_APPROVED');

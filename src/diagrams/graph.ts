@@ -4,8 +4,7 @@
  * graph, so what a diagram shows is what the machine holds.
  */
 import type { AnyStateMachine } from 'xstate';
-
-type AnyNode = AnyStateMachine['root'];
+import { walkMachine } from '../core/walk.js';
 
 /** One state of a machine. */
 export interface DiagramNode {
@@ -43,50 +42,49 @@ export interface Diagram {
   readonly edges: readonly DiagramEdge[];
 }
 
-function nameOf(item: unknown): string {
-  if (typeof item === 'string') return item;
-  if (item && typeof item === 'object' && 'type' in item && typeof item.type === 'string') return item.type;
-  if (typeof item === 'function' && item.name) return item.name;
-  return '(inline)';
-}
-
-const idOf = (node: AnyNode) => [node.machine.id, ...node.path].join('.');
-
-/** Read a machine's state tree and transitions into a diagram graph. */
+/** Read a machine's state tree and transitions into a diagram graph (through the core's one walk). */
 export function machineDiagram(machine: AnyStateMachine): Diagram {
-  const nodes: DiagramNode[] = [];
+  const walked = walkMachine(machine);
+  const id = walked.id;
+  const nodes: DiagramNode[] = [{ id, key: id, parent: null, type: 'parallel', initial: false, terminal: false, tags: [] }];
   const edges: DiagramEdge[] = [];
-  const visit = (node: AnyNode): void => {
-    const parent = node.parent;
-    const tags = [...node.tags];
-    const entry: DiagramNode = {
-      id: idOf(node),
-      key: parent ? node.key : node.machine.id,
-      parent: parent ? idOf(parent) : null,
-      type: node.type,
-      initial: parent?.type === 'compound' && parent.config.initial === node.key,
-      terminal: node.type === 'final' || tags.includes('terminal'),
-      tags,
-      ...(node.description === undefined ? {} : { description: node.description }),
-    };
-    nodes.push(entry);
-    for (const [event, transitions] of node.transitions) {
-      for (const transition of transitions) {
-        const targets = transition.target ?? [];
-        const common = {
-          source: entry.id,
-          event,
-          ...(transition.guard === undefined ? {} : { guard: nameOf(transition.guard) }),
-          actions: transition.actions.map(nameOf),
-        };
-        if (targets.length === 0) edges.push({ ...common, target: entry.id, internal: true });
-        for (const target of targets) edges.push({ ...common, target: idOf(target), internal: false });
+  for (const region of walked.regions) {
+    const regionId = `${id}.${region.key}`;
+    nodes.push({
+      id: regionId,
+      key: region.key,
+      parent: id,
+      type: 'compound',
+      initial: false,
+      terminal: false,
+      tags: [],
+      ...(region.description === undefined ? {} : { description: region.description }),
+    });
+    for (const state of region.states) {
+      const stateId = `${regionId}.${state.key}`;
+      nodes.push({
+        id: stateId,
+        key: state.key,
+        parent: regionId,
+        type: 'atomic',
+        initial: state.key === region.initial,
+        terminal: state.tags.includes('terminal'),
+        tags: state.tags,
+        ...(state.description === undefined ? {} : { description: state.description }),
+      });
+      for (const transition of state.transitions) {
+        edges.push({
+          source: stateId,
+          target: transition.target === undefined ? stateId : `${regionId}.${transition.target}`,
+          event: transition.event,
+          ...(transition.guard === undefined ? {} : { guard: transition.guard }),
+          actions: transition.actions,
+          internal: transition.target === undefined,
+        });
       }
     }
-    for (const child of Object.values(node.states)) visit(child);
-  };
-  visit(machine.root);
-  return { machine: machine.id, nodes, edges };
+  }
+  return { machine: id, nodes, edges };
 }
 
 /** The edges drawn between the same two states with the same guard, merged into one label each. */

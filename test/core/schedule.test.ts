@@ -10,21 +10,15 @@ import {
   planPoll,
 } from '../../src/core/schedule.js';
 import type { RawDeliveryRecord as DeliveryRecord } from '../../src/records/record.js';
+import { BASE, poll as pollRecord, status, t } from '../support/records.js';
 
-const T0 = Date.parse('2026-11-25T10:00:00.000Z');
-const at = (ms: number) => new Date(T0 + ms).toISOString();
-const webhook = (ms: number, onboardingStatus: string, id = 'a1'): DeliveryRecord => ({
-  kind: 'onboarding-status',
-  receivedAt: at(ms),
-  body: { interviewId: id, onboardingStatus },
-});
-const poll = (ms: number, onboardingStatus: string, id = 'a1'): DeliveryRecord => ({
-  kind: 'poll',
-  interviewId: id,
-  requestedAt: at(ms),
-  receivedAt: at(ms + 100),
-  body: { onboardingStatus },
-});
+// Times here are milliseconds after BASE: the schedule works in milliseconds.
+const T0 = BASE;
+const at = (ms: number) => t(ms / 1000);
+const webhook = (ms: number, onboardingStatus: string, id = 'a1'): DeliveryRecord =>
+  status(ms / 1000, onboardingStatus, id);
+const poll = (ms: number, onboardingStatus: string, id = 'a1'): DeliveryRecord =>
+  pollRecord(ms / 1000, (ms + 100) / 1000, onboardingStatus, id);
 
 /** No jitter, so delays can be read off exactly. */
 const EXACT: PollPolicy = { ...DEFAULT_POLL_POLICY, jitter: 0 };

@@ -36,11 +36,7 @@ describe('DeliveryRecord', () => {
   it('refuses typos at compile time; at run time they are anomalies (addRaw)', () => {
     const typos = [
       // @ts-expect-error: a kind that does not exist
-      {
-        kind: 'onboarding-stauts',
-        receivedAt: AT,
-        body: { interviewId: 'a1', onboardingStatus: 'ONBOARDING_FINISHED' },
-      },
+      { kind: 'onboarding-stauts', receivedAt: AT, body: { interviewId: 'a1', onboardingStatus: 'FACE' } },
       // @ts-expect-error: a status that does not exist
       { kind: 'onboarding-status', receivedAt: AT, body: { interviewId: 'a1', onboardingStatus: 'ONBOARDING_FINISH' } },
       // @ts-expect-error: a misspelled field (interviewID)

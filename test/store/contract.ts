@@ -18,6 +18,7 @@ import type { RawDeliveryRecord as DeliveryRecord } from '../../src/records/reco
 import { recordText } from '../../src/store/record.js';
 import type { RecordToStore, Store, StoredRecord } from '../../src/store/types.js';
 import { historyArb } from '../support/histories.js';
+import { status, t } from '../support/records.js';
 
 /** Storage opened for one test. */
 export interface OpenedStore {
@@ -65,12 +66,15 @@ export function toStore(record: DeliveryRecord): RecordToStore & { readonly reco
   };
 }
 
-const BASE = Date.parse('2026-11-25T10:00:00.000Z');
-const at = (seconds: number) => new Date(BASE + seconds * 1000).toISOString();
+const at = t;
 
-/** A status webhook of a session, distinct per `n`. */
-export function statusRecord(interviewId: string, n: number, status = 'ID_VALIDATION_FINISHED'): DeliveryRecord {
-  return { kind: 'onboarding-status', receivedAt: at(n), body: { interviewId, onboardingStatus: status, n } };
+/** A status webhook of a session, distinct per `n` (received `n` seconds after BASE). */
+export function statusRecord(
+  interviewId: string,
+  n: number,
+  onboardingStatus = 'ID_VALIDATION_FINISHED',
+): DeliveryRecord {
+  return status(n, onboardingStatus, interviewId, { n });
 }
 
 /** Every record from the first position on, read in pages of `pageSize`. */

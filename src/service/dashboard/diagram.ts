@@ -5,6 +5,7 @@
  */
 import type { AnyStateMachine } from 'xstate';
 import { type MachineName, MODELS } from '../../../machines/index.js';
+import { walkMachine } from '../../core/walk.js';
 
 /** One state of a region, and the states it moves to (with the events that move it). */
 export interface DiagramState {
@@ -28,27 +29,21 @@ export interface DiagramMachine {
   readonly regions: readonly DiagramRegion[];
 }
 
-type AnyNode = AnyStateMachine['root'];
-
-/** Read a machine's regions, states and transitions from its statechart (`machine.root`). */
+/** Read a machine's regions, states and moves from its statechart, through the core's one walk. */
 export function structureOf(name: MachineName): DiagramMachine {
-  const root: AnyNode = MODELS[name].machine.root;
-  const regions = Object.entries(root.states).map(([regionKey, region]): DiagramRegion => {
-    const states = Object.entries(region.states).map(([stateKey, state]): DiagramState => {
+  const walked = walkMachine(MODELS[name].machine as AnyStateMachine);
+  const regions = walked.regions.map((region): DiagramRegion => {
+    const states = region.states.map((state): DiagramState => {
       const to = new Map<string, string[]>();
-      for (const [eventType, transitions] of state.transitions) {
-        for (const transition of transitions) {
-          for (const target of transition.target ?? []) {
-            if (target.key === stateKey) continue;
-            const events = to.get(target.key) ?? [];
-            if (!events.includes(eventType)) events.push(eventType);
-            to.set(target.key, events);
-          }
-        }
+      for (const transition of state.transitions) {
+        if (transition.target === undefined || transition.target === state.key) continue;
+        const events = to.get(transition.target) ?? [];
+        if (!events.includes(transition.event)) events.push(transition.event);
+        to.set(transition.target, events);
       }
-      return { key: stateKey, description: state.description, tags: [...state.tags], to };
+      return { key: state.key, description: state.description, tags: state.tags, to };
     });
-    return { key: regionKey, description: region.description, initial: String(region.config.initial), states };
+    return { key: region.key, description: region.description, initial: region.initial, states };
   });
   return { name, regions };
 }

@@ -46,7 +46,9 @@ export interface Diagram {
 export function machineDiagram(machine: AnyStateMachine): Diagram {
   const walked = walkMachine(machine);
   const id = walked.id;
-  const nodes: DiagramNode[] = [{ id, key: id, parent: null, type: 'parallel', initial: false, terminal: false, tags: [] }];
+  const nodes: DiagramNode[] = [
+    { id, key: id, parent: null, type: 'parallel', initial: false, terminal: false, tags: [] },
+  ];
   const edges: DiagramEdge[] = [];
   for (const region of walked.regions) {
     const regionId = `${id}.${region.key}`;

@@ -10,11 +10,10 @@ import {
   planPoll,
 } from '../../src/core/schedule.js';
 import type { RawDeliveryRecord as DeliveryRecord } from '../../src/records/record.js';
-import { BASE, poll as pollRecord, status, t } from '../support/records.js';
+import { BASE, poll as pollRecord, status } from '../support/records.js';
 
 // Times here are milliseconds after BASE: the schedule works in milliseconds.
 const T0 = BASE;
-const at = (ms: number) => t(ms / 1000);
 const webhook = (ms: number, onboardingStatus: string, id = 'a1'): DeliveryRecord =>
   status(ms / 1000, onboardingStatus, id);
 const poll = (ms: number, onboardingStatus: string, id = 'a1'): DeliveryRecord =>

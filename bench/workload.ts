@@ -16,13 +16,21 @@ function rename(record: DeliveryRecord, suffix: string): DeliveryRecord {
   return JSON.parse(text) as DeliveryRecord;
 }
 
-/** About `target` records, out of order within sessions, interleaved across sessions. */
+/**
+ * About `target` records, out of order within sessions, interleaved across sessions. Whole
+ * histories only: a session is never cut short (its records naming no session keep their ties).
+ */
 export function workloadRecords(target: number, seed = 42): DeliveryRecord[] {
   const out: DeliveryRecord[] = [];
-  const rng = fc.sample(permutedHistoryArb, { numRuns: Math.ceil(target / 20), seed });
-  rng.forEach(({ permuted }, index) => {
-    for (const record of permuted) out.push(rename(record, String(index)));
-  });
+  let index = 0;
+  while (out.length < target) {
+    const batch = fc.sample(permutedHistoryArb, { numRuns: Math.ceil((target - out.length) / 10) + 1, seed: seed + index });
+    for (const { permuted } of batch) {
+      if (out.length >= target) break;
+      for (const record of permuted) out.push(rename(record, String(index)));
+      index++;
+    }
+  }
   // Interleave sessions the way a busy receiver sees them, deterministically.
   let state = seed;
   for (let i = out.length - 1; i > 0; i--) {
@@ -30,7 +38,7 @@ export function workloadRecords(target: number, seed = 42): DeliveryRecord[] {
     const j = state % (i + 1);
     [out[i], out[j]] = [out[j], out[i]];
   }
-  return out.slice(0, target);
+  return out;
 }
 
 /** The workload parsed once, for benchmarks of the reducer alone. */

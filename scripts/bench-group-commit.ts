@@ -42,7 +42,7 @@ async function storeAlone(dir: string, groupCommit: boolean): Promise<string> {
   });
   const rate = await pool(requests, concurrency, async (n) => {
     const record = { kind: 'onboarding-status', receivedAt: new Date(n).toISOString(), body: body(n) };
-    await store.append([{ text: JSON.stringify(record), interviewId: `s${n % 100}`, correlation: [] }]);
+    await store.append([{ text: JSON.stringify(record) }]);
   });
   await store.close();
   const mean = commits.reduce((a, b) => a + b, 0) / commits.length;

@@ -128,7 +128,7 @@ export function openApi(version: string): Json {
       '/sessions': {
         get: {
           operationId: 'listSessions',
-          summary: 'Session views, a page at a time, sorted by id',
+          summary: 'Session views, a page at a time, by id or latest change first, read by index',
           security: [{}, { readHeader: [] }],
           parameters: [
             { name: 'status', in: 'query', schema: { type: 'string', enum: [...ONBOARDING_STATUSES] } },
@@ -143,12 +143,30 @@ export function openApi(version: string): Json {
               schema: { type: 'string', enum: ['true', 'false'] },
               description: 'only sessions with (true) or without (false) anomalies',
             },
+            {
+              name: 'changedSince',
+              in: 'query',
+              schema: { type: 'string', format: 'date-time' },
+              description: 'only sessions whose view changed at or after this time (ISO 8601 with an offset)',
+            },
+            {
+              name: 'prefix',
+              in: 'query',
+              schema: { type: 'string' },
+              description: 'only sessions whose id starts with this text',
+            },
+            {
+              name: 'order',
+              in: 'query',
+              schema: { type: 'string', enum: ['id', 'recent'], default: 'id' },
+              description: 'by session id, or latest change first (by store position)',
+            },
             { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 50 } },
             {
               name: 'after',
               in: 'query',
               schema: { type: 'string' },
-              description: "the previous page's next",
+              description: "the previous page's next (a session id, or a store position with order=recent)",
             },
           ],
           responses: {
@@ -218,6 +236,8 @@ export function openApi(version: string): Json {
         get: {
           operationId: 'followViews',
           summary: 'Server-sent events: `event: view` with a session view each time it changes',
+          description:
+            'Without a resume point: a first page of the latest changed sessions, then changes. With one: the changes after it, without a gap or a repeat. The event id is the store position of the change.',
           security: [{}, { readHeader: [] }],
           parameters: [
             {
@@ -255,8 +275,27 @@ export function openApi(version: string): Json {
             '200': json(
               {
                 type: 'object',
-                required: ['ok', 'store'],
-                properties: { ok: { const: true }, store: { const: 'up' } },
+                required: ['ok', 'store', 'views'],
+                properties: {
+                  ok: { const: true },
+                  store: { const: 'up' },
+                  views: {
+                    enum: ['current', 'rebuilding', 'stale'],
+                    description:
+                      'current: every stored view is of this version; rebuilding: a rebuild runs (reads fold the sessions not yet rebuilt); stale: a rebuild is due',
+                  },
+                  rebuild: {
+                    type: 'object',
+                    description: 'how far the rebuild is',
+                    required: ['done', 'total', 'rebuilt', 'millis'],
+                    properties: {
+                      done: { type: 'integer', description: 'sessions looked at' },
+                      total: { type: 'integer', description: 'sessions when it began' },
+                      rebuilt: { type: 'integer', description: 'views folded again' },
+                      millis: { type: 'number' },
+                    },
+                  },
+                },
                 additionalProperties: false,
               },
               'the service is up, and its store answered within a second',
@@ -302,7 +341,10 @@ export function openApi(version: string): Json {
           required: ['sessions', 'next'],
           properties: {
             sessions: { type: 'array', items: ref('SessionView') },
-            next: { type: ['string', 'null'], description: 'pass as after for the next page; null: no more' },
+            next: {
+              type: ['string', 'null'],
+              description: 'pass as after for the next page; null: no more sessions match',
+            },
           },
           additionalProperties: false,
         },

@@ -62,14 +62,7 @@ try {
   for (const { file, at, record } of examples) {
     clock = at;
     if (record.kind === 'poll') {
-      const parsed = parseRecord(record);
-      await store.append([
-        {
-          text: JSON.stringify(record),
-          interviewId: parsed.sessionId,
-          correlation: parsed.refused ? [] : parsed.correlation,
-        },
-      ]);
+      await store.append([{ text: JSON.stringify(record), parsed: parseRecord(record) }]);
       polls++;
       continue;
     }

@@ -283,7 +283,7 @@ export function createPoller(options: PollerOptions): Poller {
       receivedAt: new Date(receivedAt).toISOString(),
     };
     const record: DeliveryRecord = { ...envelope, body };
-    await store.append([{ text: recordText(envelope, bodyText), interviewId, correlation: [] }]);
+    await store.append([{ text: recordText(envelope, bodyText) }]);
     failures.delete(interviewId);
     return { kind: 'answered', status, record };
   };

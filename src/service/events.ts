@@ -1,25 +1,33 @@
 /**
- * `GET /events`: server-sent events of session view changes. The event id is the store position
- * of the latest record the view includes, so a client resumes with `Last-Event-ID` and misses
- * nothing. Records written by another instance (a shared store) are found by polling.
+ * `GET /events`: server-sent events of session view changes, read from the store's materialized
+ * views by position (`Store.viewChanges`). Without a resume point a stream sends a first page (the
+ * latest changed sessions), then changes; with one (`Last-Event-ID`, `?after=`), the changes after
+ * it. The event id is the store position of the change the view reflects, and a stream also moves
+ * its id past positions that changed no view, so a client resumes without a gap or a repeat.
+ * Changes another instance writes are found by polling.
  */
-
-import type { StoredRecord } from '../store/types.js';
-import type { SessionView } from '../types.js';
+import type { ViewChanges, ViewRow } from '../store/types.js';
 
 /** Wakes event streams when this process committed something. */
 export class ChangeSignal {
   readonly #waiters = new Set<() => void>();
   #generation = 0;
+  #latest = 0;
 
   /** How many changes were signalled: a read begun after a change sees it. */
   get generation(): number {
     return this.#generation;
   }
 
-  /** Wake every waiting stream. */
-  notify(): void {
+  /** The highest position this process committed. */
+  get latest(): number {
+    return this.#latest;
+  }
+
+  /** Wake every waiting stream: something was committed (at position `seq`). */
+  notify(seq = 0): void {
     this.#generation++;
+    if (seq > this.#latest) this.#latest = seq;
     for (const wake of [...this.#waiters]) wake();
   }
 
@@ -39,49 +47,51 @@ export class ChangeSignal {
   }
 }
 
-/** How a stream reads: a page of records after a position, and a session's view. */
+/** How a stream reads: a page of view changes, and a view's JSON text. */
 export interface StreamReads {
-  /** Records after a position, in order (a page of them). */
-  readonly records: (after: number) => Promise<StoredRecord[]>;
-  /** The view of a session that includes at least its record at position `at`. */
-  readonly view: (interviewId: string, at: number) => Promise<SessionView | undefined>;
+  /** Views changed after a position (the latest ones without), and how far that reaches. */
+  readonly changes: (after: number | undefined) => Promise<ViewChanges>;
+  /** The session view a stored row stands for, as JSON text (`undefined`: no longer any). */
+  readonly render: (row: ViewRow) => Promise<string | undefined>;
 }
+
+/** Views a stream reads at a time. */
+export const EVENT_PAGE = 500;
 
 /**
  * Reads shared by every stream of a service. Streams woken by one change ask for the same page
  * at the same moment: they share one store read (only while it is in flight, and only among
  * callers after the same change, so no stream is handed a read older than a change it saw).
- * A view is folded once per session and position, however many streams send it.
+ * A view is rendered once per session and position, however many streams send it.
  */
 export function sharedReads(
   signal: ChangeSignal,
-  records: (after: number) => Promise<StoredRecord[]>,
-  view: (interviewId: string) => Promise<SessionView | undefined>,
+  changes: (after: number | undefined) => Promise<ViewChanges>,
+  render: (row: ViewRow) => Promise<string | undefined>,
 ): StreamReads {
-  const pages = new Map<string, Promise<StoredRecord[]>>();
-  const views = new Map<string, Promise<SessionView | undefined>>();
-  const RECENT_VIEWS = 256;
+  const pages = new Map<string, Promise<ViewChanges>>();
+  const rendered = new Map<string, Promise<string | undefined>>();
+  const RECENT_VIEWS = 1024;
   return {
-    records(after) {
-      const key = `${signal.generation}:${after}`;
+    changes(after) {
+      const key = `${signal.generation}:${after ?? 'latest'}`;
       let page = pages.get(key);
       if (page === undefined) {
-        page = records(after).finally(() => pages.delete(key));
+        page = changes(after).finally(() => pages.delete(key));
         pages.set(key, page);
       }
       return page;
     },
-    view(interviewId, at) {
-      // A fold read after record `at` was stored includes it: any stream may send it as that event.
-      const key = `${at}:${interviewId}`;
-      let folded = views.get(key);
-      if (folded === undefined) {
-        folded = view(interviewId);
-        folded.catch(() => views.delete(key));
-        views.set(key, folded);
-        if (views.size > RECENT_VIEWS) views.delete(views.keys().next().value as string);
+    render(row) {
+      const key = `${row.seq}:${row.interviewId}`;
+      let text = rendered.get(key);
+      if (text === undefined) {
+        text = render(row);
+        text.catch(() => rendered.delete(key));
+        rendered.set(key, text);
+        if (rendered.size > RECENT_VIEWS) rendered.delete(rendered.keys().next().value as string);
       }
-      return folded;
+      return text;
     },
   };
 }
@@ -89,30 +99,32 @@ export function sharedReads(
 /** Options of one event stream. */
 export interface EventStreamOptions extends StreamReads {
   readonly signal: ChangeSignal;
-  /** Resume after this store position (0: every session's view, then changes). */
-  readonly after: number;
+  /** Resume after this store position; without it, send a first page of the latest changes. */
+  readonly after: number | undefined;
   /** Ends the stream (client gone, or the service closing). */
   readonly abort: AbortSignal;
-  /** How often to look for records another instance wrote. @defaultValue 1000 */
+  /** How often to look for changes another instance wrote. @defaultValue 1000 */
   readonly pollMillis?: number;
   /** A comment is sent after this long without events, so dead connections are found. @defaultValue 15000 */
   readonly heartbeatMillis?: number;
   readonly onClose?: () => void;
 }
 
-/** Records a stream reads at a time. */
-export const EVENT_PAGE = 500;
+/** How soon to read again when this process committed a change the store does not show readers yet. */
+const CATCH_UP_MILLIS = 20;
 
 /** A `text/event-stream` body. */
 export function eventStream(options: EventStreamOptions): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   const pollMillis = options.pollMillis ?? 1000;
   const heartbeatMillis = options.heartbeatMillis ?? 15_000;
-  let seq = options.after;
+  let position = options.after;
   let first = true;
-  /** Whether the last read reached the end of the store, as of change `seenGeneration`. */
+  /** Whether the last read reached the end of what the store shows, as of change `seenGeneration`. */
   let current = false;
   let seenGeneration = -1;
+  /** This process committed past what the store shows readers yet. */
+  let behind = false;
   let closed = false;
   const close = () => {
     if (closed) return;
@@ -130,27 +142,30 @@ export function eventStream(options: EventStreamOptions): ReadableStream<Uint8Ar
     let idle = 0;
     while (!closed && !options.abort.aborted) {
       if (!current || options.signal.generation !== seenGeneration) {
-        seenGeneration = options.signal.generation;
-        const batch = await options.records(seq);
-        // A short page read after the latest change leaves nothing unread until the next one
-        // (or the next poll, for records of other instances): no need to read again now.
-        current = batch.length < EVENT_PAGE;
-        if (batch.length > 0) {
-          // Several records of one session in a batch make one event: its view after the last.
-          const latest = new Map<string, number>();
-          for (const stored of batch) if (stored.interviewId !== undefined) latest.set(stored.interviewId, stored.seq);
-          const events = [...latest].sort(([, a], [, b]) => a - b);
-          let text = '';
-          for (const [interviewId, at] of events) {
-            const view = await options.view(interviewId, at);
-            if (view !== undefined) text += `id: ${at}\nevent: view\ndata: ${JSON.stringify(view)}\n\n`;
-          }
-          const last = (batch.at(-1) as { seq: number }).seq;
-          // An id without data moves the client's Last-Event-ID past records of no session.
-          if (events.at(-1)?.[1] !== last) text += `id: ${last}\n\n`;
-          seq = last;
-          return text;
+        if (behind) {
+          // On PostgreSQL, while an older transaction of another instance is in flight: look again soon.
+          behind = false;
+          await options.signal.wait(CATCH_UP_MILLIS, options.abort);
         }
+        seenGeneration = options.signal.generation;
+        const page = await options.changes(position);
+        // A short page read after the latest change leaves nothing unread until the next one
+        // (or the next poll, for changes of other instances): no need to read again now.
+        current = position !== undefined && page.views.length < EVENT_PAGE;
+        let text = '';
+        let last = position ?? 0;
+        for (const row of page.views) {
+          const view = await options.render(row);
+          if (view !== undefined) text += `id: ${row.seq}\nevent: view\ndata: ${view}\n\n`;
+          last = row.seq;
+        }
+        // An id without data moves the client's Last-Event-ID past positions that changed no view.
+        if (page.through > last || (position === undefined && text === '')) text += `id: ${page.through}\n\n`;
+        position = Math.max(page.through, last);
+        behind = options.signal.latest > position;
+        if (behind) current = false;
+        if (text !== '') return text;
+        continue;
       }
       if (idle >= heartbeatMillis) return ': heartbeat\n\n';
       await options.signal.wait(Math.min(pollMillis, heartbeatMillis - idle), options.abort);

@@ -57,6 +57,10 @@ export class ServiceMetrics {
   readonly #group = new Histogram(SIZES);
   #streams = 0;
   #storeUp = true;
+  #views: { complete: boolean; running: boolean; progress?: { done: number; total: number } } = {
+    complete: true,
+    running: false,
+  };
 
   /** Count a webhook delivery by its kind (as the URL named it) and outcome. */
   delivery(kind: string, outcome: DeliveryOutcome): void {
@@ -90,6 +94,11 @@ export class ServiceMetrics {
     this.#storeUp = up;
   }
 
+  /** Whether the store's views are current, and how far a rebuild is. */
+  views(state: { complete: boolean; running: boolean; progress?: { done: number; total: number } }): void {
+    this.#views = state;
+  }
+
   /** The text exposition format (version 0.0.4). */
   render(): string {
     const lines: string[] = [
@@ -114,6 +123,15 @@ export class ServiceMetrics {
       '# HELP onboarding_store_up Whether the latest store call succeeded (1) or failed (0).',
       '# TYPE onboarding_store_up gauge',
       `onboarding_store_up ${this.#storeUp ? 1 : 0}`,
+      '# HELP onboarding_views_current Whether every stored session view is of this version (1), or a rebuild is due (0).',
+      '# TYPE onboarding_views_current gauge',
+      `onboarding_views_current ${this.#views.complete ? 1 : 0}`,
+      '# HELP onboarding_views_rebuilt_sessions Sessions a rebuild under way has looked at, of onboarding_views_rebuild_sessions.',
+      '# TYPE onboarding_views_rebuilt_sessions gauge',
+      `onboarding_views_rebuilt_sessions ${this.#views.progress?.done ?? 0}`,
+      '# HELP onboarding_views_rebuild_sessions Sessions in the store when the rebuild began.',
+      '# TYPE onboarding_views_rebuild_sessions gauge',
+      `onboarding_views_rebuild_sessions ${this.#views.progress?.total ?? 0}`,
     ];
     return `${lines.join('\n')}\n`;
   }

@@ -53,6 +53,13 @@ export function watchStore(store: Store): WatchedStore {
     sessionRecords: watched((id) => store.sessionRecords(id)),
     recordsAfter: watched((seq, limit) => store.recordsAfter(seq, limit)),
     sessionIds: watched((after, limit) => store.sessionIds(after, limit)),
+    view: watched((id) => store.view(id)),
+    views: watched((query) => store.views(query)),
+    viewChanges: watched((after, limit) => store.viewChanges(after, limit)),
+    refreshViews: watched((ids, options) => store.refreshViews(ids, options)),
+    viewsVersion: watched(() => store.viewsVersion()),
+    setViewsVersion: watched((version) => store.setViewsVersion(version)),
+    countSessions: watched(() => store.countSessions()),
     ping,
     close: () => store.close(),
     get state() {

@@ -1,5 +1,6 @@
 /**
- * The PostgreSQL store: delivery records in one database shared by several `serve` instances.
+ * The PostgreSQL store: delivery records and session views in one database shared by several
+ * `serve` instances, which append in parallel.
  *
  * - Durable: `append` resolves only after its transaction committed (the server's own
  *   `synchronous_commit` decides what "committed" means; the default is flushed to disk).
@@ -7,22 +8,26 @@
  *   stored before answers with the position it already has.
  * - Group commit: `append` calls made while a commit is in flight are queued and share the next
  *   transaction; each call's promise settles only after the commit that holds its records.
- * - One total order that readers can resume: every appending transaction takes one transaction
- *   advisory lock before it inserts, so positions (`seq`, a bigserial) are handed out in commit
- *   order. A reader that has seen position N has seen every position below N: no transaction can
- *   still commit a lower one (see docs/postgres.md for why a plain bigserial does not give this).
+ * - Views in the same transaction: the view rows of the sessions a commit changes are locked (in
+ *   id order), merged or folded again (`views.ts`) and written before it commits. Records that may
+ *   move between sessions (they carry a correlation id) also lock that id. No lock is shared by
+ *   all sessions: commits touching different sessions run in parallel.
+ * - Positions readers can resume by (`positions` below): a record's `seq` is made of its
+ *   transaction's id, and a reader stops below the oldest transaction still in flight, so it sees
+ *   every record exactly once even though transactions commit in any order (docs/postgres.md).
  * - Deadlocks and serialization failures (SQLSTATE 40P01, 40001) are retried with capped
- *   exponential backoff; rows are written ordered by session id. With the append lock no two
- *   appends of this store can deadlock each other, but other writers or server settings
- *   (`default_transaction_isolation`) may still cause them.
+ *   exponential backoff.
  * - Fails fast when the server is away: a connection is waited for at most `connectTimeoutMs`,
  *   a statement runs at most `statementTimeoutMs`, and a connection the server closed is dropped
  *   from the pool, never an uncaught error (the `pg` client reports every failure to a caller or
  *   to an `error` listener, and this store listens on the pool and on each connection).
  */
 import pg from 'pg';
+import type { ParsedRecord } from '../records/parse.js';
+import { listClauses } from './list.js';
 import { recordIdOf, storedRecord } from './record.js';
-import type { AppendOutcome, RecordToStore, Store, StoredRecord } from './types.js';
+import type { AppendOutcome, RecordToStore, Store, StoredRecord, ViewChanges, ViewQuery, ViewRow } from './types.js';
+import { createViewKeeper, type ViewKeeper, type ViewUpdate } from './views.js';
 
 /** What happened when a commit was retried (for metrics and tests). */
 export interface RetryInfo {
@@ -47,10 +52,15 @@ export interface CommitInfo {
 
 /** Options of {@link createPostgresStore}. */
 export interface PostgresStoreOptions {
-  /** Connections in this instance's pool (default 8). One of them appends at a time. */
+  /** Connections in this instance's pool (default 8). */
   readonly max?: number;
-  /** Most records in one group commit (default 2000); more queued calls wait for the next one. */
+  /**
+   * Most records in one group commit (default 2000, at most 2048); more queued calls wait for
+   * the next one.
+   */
   readonly maxGroupRecords?: number;
+  /** Group commits of this instance in flight at once (default 1). */
+  readonly commitsInFlight?: number;
   /** Attempts of one commit before giving up on 40001/40P01 (default 30, about 6 s of backoff). */
   readonly maxAttempts?: number;
   /** Backoff before retry n is min(cap, base·2ⁿ⁻¹)·[0.5, 1) ms (default base 5, cap 250). */
@@ -70,22 +80,43 @@ export interface PostgresStoreOptions {
    * waiting one second later, should the server not answer at all). @defaultValue 5000
    */
   readonly statementTimeoutMs?: number;
+  /** How views are kept (the flow they are folded with). @defaultValue createViewKeeper() */
+  readonly views?: ViewKeeper;
+  /** The clock views are stamped with, in ms since the epoch. @defaultValue Date.now */
+  readonly now?: () => number;
+  /** Where a view that could not be folded is reported (the record is stored all the same). */
+  readonly log?: (message: string) => void;
 }
 
-/**
- * Key of the transaction advisory lock every append takes. Anything else that inserts into
- * `onboarding_records` must take it too (`SELECT pg_advisory_xact_lock(…)` first in its
- * transaction), or readers resuming by position may miss its rows.
- */
-export const APPEND_LOCK_KEY = '7957684565744067121';
-/** Key of the lock that serializes schema creation when instances start together. */
+/** Key of the lock that serializes schema creation and upgrades when instances start together. */
 const SCHEMA_LOCK = 7_957_684_565_744_067_122n;
+/** The key the appends of the store's earlier versions took; an upgrade waits for them. */
+const LEGACY_APPEND_LOCK = 7_957_684_565_744_067_121n;
+/** Namespace (first key) of the advisory locks a commit takes on correlation ids. */
+const CORRELATION_LOCKS = 0x6f6e6263;
 
-const TABLES = ['onboarding_records', 'onboarding_correlations', 'onboarding_carriers', 'onboarding_sessions'] as const;
+/**
+ * Positions: `seq = base + (xid − xidBase) · SLOTS + ord`, where `xid` is the appending
+ * transaction's id (`pg_current_xact_id()`), `ord` the record's index in its commit, and
+ * `base`, `xidBase` are fixed when the store is created (or upgraded from positions of a
+ * sequence). A transaction still in flight has an id at least `xmin`, the oldest id in flight
+ * (`pg_snapshot_xmin`), so every position below `base + (xmin − xidBase) · SLOTS` belongs to a
+ * transaction that has ended: readers return only positions below that watermark.
+ */
+const SLOTS = 2048;
+
+const TABLES = [
+  'onboarding_records',
+  'onboarding_correlations',
+  'onboarding_carriers',
+  'onboarding_sessions',
+  'onboarding_views',
+  'onboarding_meta',
+] as const;
 
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS onboarding_records (
-     seq bigserial PRIMARY KEY,
+     seq bigint PRIMARY KEY,
      record_id text NOT NULL UNIQUE,
      interview_id text COLLATE "C",
      record text NOT NULL,
@@ -102,7 +133,7 @@ const SCHEMA = [
   'CREATE INDEX IF NOT EXISTS onboarding_correlations_id ON onboarding_correlations (correlation_id)',
   // For each correlation id and each session carrying it: that session's earliest record carrying
   // it (by receivedAt, then delivery key). A record naming no session belongs to the session of
-  // the earliest of these, read when asked: a later write never has to move anything.
+  // the earliest of these.
   `CREATE TABLE IF NOT EXISTS onboarding_carriers (
      correlation_id text NOT NULL,
      interview_id text COLLATE "C" NOT NULL,
@@ -112,6 +143,27 @@ const SCHEMA = [
    )`,
   'CREATE INDEX IF NOT EXISTS onboarding_carriers_interview ON onboarding_carriers (interview_id)',
   'CREATE TABLE IF NOT EXISTS onboarding_sessions (interview_id text COLLATE "C" PRIMARY KEY)',
+  // Each session's view: its state, the fields readers filter on, the position it reflects.
+  `CREATE TABLE IF NOT EXISTS onboarding_views (
+     interview_id text COLLATE "C" PRIMARY KEY,
+     seq bigint NOT NULL,
+     changed_at bigint NOT NULL,
+     status text NOT NULL,
+     decision text NOT NULL,
+     anomalous boolean NOT NULL,
+     anomalies text NOT NULL,
+     version text NOT NULL,
+     state text NOT NULL
+   )`,
+  'CREATE INDEX IF NOT EXISTS onboarding_views_seq ON onboarding_views (seq)',
+  'CREATE INDEX IF NOT EXISTS onboarding_views_status ON onboarding_views (status, interview_id)',
+  'CREATE INDEX IF NOT EXISTS onboarding_views_decision ON onboarding_views (decision, interview_id)',
+  'CREATE INDEX IF NOT EXISTS onboarding_views_anomalous ON onboarding_views (anomalous, interview_id)',
+  'CREATE INDEX IF NOT EXISTS onboarding_views_recent_status ON onboarding_views (status, seq)',
+  'CREATE INDEX IF NOT EXISTS onboarding_views_recent_decision ON onboarding_views (decision, seq)',
+  'CREATE INDEX IF NOT EXISTS onboarding_views_recent_anomalous ON onboarding_views (anomalous, seq)',
+  'CREATE INDEX IF NOT EXISTS onboarding_views_changed ON onboarding_views (changed_at)',
+  'CREATE TABLE IF NOT EXISTS onboarding_meta (key text PRIMARY KEY, value text NOT NULL)',
 ];
 
 /**
@@ -121,6 +173,25 @@ const SCHEMA = [
 const OWNER = `coalesce(r.interview_id, (
     SELECT k.interview_id FROM onboarding_correlations c JOIN onboarding_carriers k USING (correlation_id)
     WHERE c.seq = r.seq ORDER BY k.at, k.key LIMIT 1))`;
+
+/**
+ * A session's records, and every record carrying an id that decides where its records naming no
+ * session belong: the ids it carries, and the other ids those records carry.
+ */
+const SESSION_RECORDS = `WITH mine AS (SELECT correlation_id FROM onboarding_carriers WHERE interview_id = $1),
+     ids AS (
+       SELECT correlation_id FROM mine
+       UNION
+       SELECT o.correlation_id FROM onboarding_correlations c
+         JOIN onboarding_records f ON f.seq = c.seq
+         JOIN onboarding_correlations o ON o.seq = c.seq
+       WHERE f.interview_id IS NULL AND c.correlation_id IN (SELECT correlation_id FROM mine))
+   SELECT seq, record, ${OWNER} AS interview_id FROM onboarding_records r
+   WHERE interview_id = $1 OR seq IN (
+     SELECT seq FROM onboarding_correlations WHERE correlation_id IN (SELECT correlation_id FROM ids))
+   ORDER BY seq`;
+
+const VIEW_COLUMNS = 'interview_id, seq, changed_at, status, decision, anomalies, version, state';
 
 const RETRYABLE = new Set(['40001', '40P01']);
 
@@ -136,6 +207,27 @@ interface Row {
   readonly record: string;
   readonly interview_id: string | null;
 }
+
+interface ViewTableRow {
+  readonly interview_id: string;
+  readonly seq: string;
+  readonly changed_at: string;
+  readonly status: string;
+  readonly decision: string;
+  readonly anomalies: string;
+  readonly version: string;
+  readonly state: string;
+}
+
+/** Where positions start: see `SLOTS`. */
+interface Positions {
+  readonly base: string;
+  readonly xid: string;
+}
+
+/** The watermark of the statement's snapshot (parameters `$base`, `$xid` at `n`, `n + 1`). */
+const watermark = (n: number) =>
+  `($${n}::bigint + (pg_snapshot_xmin(pg_current_snapshot())::text::bigint - $${n + 1}::bigint) * ${SLOTS})`;
 
 /**
  * PostgreSQL text cannot hold U+0000, and a vendor body may carry it in an id. Ids are stored
@@ -162,6 +254,30 @@ function checkLimit(limit: number): void {
 function toStored(row: Row): StoredRecord {
   return storedRecord(Number(row.seq), row.record, row.interview_id === null ? undefined : decodeId(row.interview_id));
 }
+
+const toView = (row: ViewTableRow): ViewRow => ({
+  interviewId: decodeId(row.interview_id),
+  seq: Number(row.seq),
+  changedAt: Number(row.changed_at),
+  status: row.status,
+  decision: row.decision,
+  anomalies: row.anomalies,
+  version: row.version,
+  state: row.state,
+});
+
+/** The columns of view updates, one array each, as `unnest` takes them. */
+const viewFields = (updates: readonly ViewUpdate[]) => [
+  updates.map((v) => v.status),
+  updates.map((v) => v.decision),
+  updates.map((v) => v.anomalous),
+  updates.map((v) => v.anomalies),
+  updates.map((v) => v.version),
+  updates.map((v) => v.state),
+];
+
+/** A view row held for a session a commit is changing (`state` empty: no view was stored). */
+const isPlaceholder = (row: ViewTableRow) => row.state === '';
 
 function sqlState(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
@@ -193,16 +309,47 @@ async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => 
   }
 }
 
+/** A record of a commit, read once: its text, what the core read, and where it belongs. */
+interface Item {
+  readonly recordId: string;
+  readonly text: string;
+  readonly parsed: ParsedRecord;
+  readonly interviewId: string | undefined;
+  readonly ids: readonly string[];
+  readonly at: number | null;
+  readonly key: number;
+}
+
+/** What one commit changed. */
+interface Committed {
+  readonly outcomes: Map<string, { seq: number; inserted: boolean; interviewId?: string }>;
+  /** Anomalies added, by the record id of the last record that changed each session. */
+  readonly added: Map<string, Record<string, number>>;
+}
+
 class PostgresStore implements Store {
   readonly #pool: pg.Pool;
   readonly #options: PostgresStoreOptions;
+  readonly #keeper: ViewKeeper;
+  readonly #positions: Positions;
+  readonly #clock: () => number;
+  readonly #log: (message: string) => void;
   #pending: Pending[] = [];
-  #draining: Promise<void> | undefined;
+  #inFlight = 0;
+  #draining: Promise<void>[] = [];
   #closed = false;
+  /** Whether every session has a view of this version (else a missing view is folded, not made anew). */
+  #complete: boolean;
+  #completeCheckedAt = 0;
 
-  constructor(pool: pg.Pool, options: PostgresStoreOptions) {
+  constructor(pool: pg.Pool, options: PostgresStoreOptions, positions: Positions, complete: boolean) {
     this.#pool = pool;
     this.#options = options;
+    this.#keeper = options.views ?? createViewKeeper();
+    this.#positions = positions;
+    this.#clock = options.now ?? Date.now;
+    this.#log = options.log ?? (() => undefined);
+    this.#complete = complete;
   }
 
   append(records: readonly RecordToStore[]): Promise<AppendOutcome[]> {
@@ -210,14 +357,31 @@ class PostgresStore implements Store {
     if (records.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
       this.#pending.push({ items: records, resolve, reject });
-      // Wait a turn of the event loop so calls made together (requests read in the same I/O
-      // phase, a Promise.all) join one commit; later calls queue behind the one in flight.
-      this.#draining ??= new Promise<void>((done) => setImmediate(done)).then(() => this.#drain());
+      this.#startDrain();
     });
   }
 
+  /**
+   * Start committing queued calls, unless as many commits as allowed are in flight. Waits a turn
+   * of the event loop first, so calls made together (requests read in the same I/O phase, a
+   * Promise.all) join one commit; later calls queue behind the ones in flight.
+   */
+  #startDrain(): void {
+    if (this.#inFlight >= Math.max(1, this.#options.commitsInFlight ?? 1)) return;
+    this.#inFlight++;
+    const drained: Promise<void> = new Promise<void>((done) => setImmediate(done))
+      .then(() => this.#drain())
+      .finally(() => {
+        this.#inFlight--;
+        this.#draining = this.#draining.filter((d) => d !== drained);
+        // Calls queued while this drain was finishing are not left waiting.
+        if (this.#pending.length > 0) this.#startDrain();
+      });
+    this.#draining.push(drained);
+  }
+
   async #drain(): Promise<void> {
-    const limit = this.#options.maxGroupRecords ?? 2000;
+    const limit = Math.min(SLOTS, this.#options.maxGroupRecords ?? 2000);
     while (this.#pending.length > 0) {
       let count = 0;
       let take = 0;
@@ -246,7 +410,6 @@ class PostgresStore implements Store {
         }
       }
     }
-    this.#draining = undefined;
   }
 
   async #commitWithRetry(group: readonly Pending[]): Promise<AppendOutcome[][]> {
@@ -254,12 +417,34 @@ class PostgresStore implements Store {
     const base = this.#options.backoffBaseMs ?? 5;
     const cap = this.#options.backoffCapMs ?? 250;
     const started = performance.now();
+    const items = group.map((pending) => pending.items.map((item) => this.#read(item)));
+    if (items.flat().length > SLOTS) throw new RangeError(`at most ${SLOTS} records can be appended in one call`);
+    await this.#checkComplete();
     for (let attempt = 1; ; attempt++) {
       try {
-        const result = await this.#commit(group);
-        const info = { ...result.info, attempts: attempt };
+        const committed = await inTransaction(this.#pool, (tx) => this.#commit(tx, items.flat()));
+        const claimed = new Set<string>();
+        let inserted = 0;
+        const outcomes = items.map((call) =>
+          call.map((item): AppendOutcome => {
+            const found = committed.outcomes.get(item.recordId);
+            if (found === undefined) throw new Error(`record ${item.recordId} was neither stored nor found`);
+            const first = found.inserted && !claimed.has(item.recordId);
+            if (!first) return { inserted: false, seq: found.seq };
+            claimed.add(item.recordId);
+            inserted++;
+            const anomalies = committed.added.get(item.recordId);
+            return {
+              inserted: true,
+              seq: found.seq,
+              ...(found.interviewId === undefined ? {} : { interviewId: found.interviewId }),
+              ...(anomalies === undefined ? {} : { anomalies }),
+            };
+          }),
+        );
+        const info = { appends: group.length, records: items.flat().length, inserted, attempts: attempt };
         this.#options.onCommit?.(info.records, performance.now() - started, info);
-        return result.outcomes;
+        return outcomes;
       } catch (error) {
         const code = sqlState(error);
         if (code === undefined || !RETRYABLE.has(code) || attempt >= maxAttempts) {
@@ -275,144 +460,357 @@ class PostgresStore implements Store {
     }
   }
 
+  #read(item: RecordToStore): Item {
+    const { text, parsed } =
+      item.parsed === undefined ? this.#keeper.toStore(item.text) : (item as Required<RecordToStore>);
+    const place = this.#keeper.placement(parsed);
+    return {
+      recordId: recordIdOf(text),
+      text,
+      parsed,
+      interviewId: place.interviewId,
+      ids: [...new Set(place.correlation)],
+      at: place.at ?? null,
+      key: place.key ?? 0,
+    };
+  }
+
+  /** Views are complete once a rebuild says so, here or in another instance (looked up now and then). */
+  async #checkComplete(): Promise<void> {
+    if (this.#complete || this.#clock() - this.#completeCheckedAt < 5000) return;
+    this.#completeCheckedAt = this.#clock();
+    this.#complete = (await this.viewsVersion()) === this.#keeper.version;
+  }
+
+  /** Lock correlation ids (in order), so records that may move between sessions are placed one commit at a time. */
+  async #lockIds(tx: pg.PoolClient, ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await tx.query(
+      `SELECT count(pg_advisory_xact_lock($1::int, h)) FROM (
+         SELECT DISTINCT hashtext(id) AS h FROM unnest($2::text[]) AS id ORDER BY 1) AS keys`,
+      [CORRELATION_LOCKS, ids.map(encodeId)],
+    );
+  }
+
+  /**
+   * Lock the view rows of sessions (in id order; a row is made for a session that has none) and
+   * read them: `undefined` for a session with no view stored.
+   */
+  async #lockViews(tx: pg.PoolClient, ids: readonly string[]): Promise<Map<string, ViewRow | undefined>> {
+    const held = new Map<string, ViewRow | undefined>();
+    if (ids.length === 0) return held;
+    const encoded = [...new Set(ids.map(encodeId))].sort();
+    const lock = (list: string[]) =>
+      tx.query<ViewTableRow>(
+        `SELECT ${VIEW_COLUMNS} FROM onboarding_views WHERE interview_id = ANY($1::text[])
+         ORDER BY interview_id FOR UPDATE`,
+        [list],
+      );
+    const found = await lock(encoded);
+    for (const row of found.rows) held.set(decodeId(row.interview_id), isPlaceholder(row) ? undefined : toView(row));
+    const missing = encoded.filter((id) => !held.has(decodeId(id)));
+    if (missing.length > 0) {
+      await tx.query(
+        `INSERT INTO onboarding_views (interview_id, seq, changed_at, status, decision, anomalous, anomalies, version, state)
+         SELECT id, 0, 0, '', '', false, '{}', '', '' FROM unnest($1::text[]) AS id ORDER BY id
+         ON CONFLICT (interview_id) DO NOTHING`,
+        [missing],
+      );
+      for (const row of (await lock(missing)).rows) {
+        held.set(decodeId(row.interview_id), isPlaceholder(row) ? undefined : toView(row));
+      }
+    }
+    return held;
+  }
+
+  /** The sessions the records naming no session that carry these ids belong to now, by position. */
+  async #floatOwners(tx: pg.PoolClient, ids: readonly string[]): Promise<{ seq: number; owner: string | null }[]> {
+    if (ids.length === 0) return [];
+    const { rows } = await tx.query<{ seq: string; owner: string | null }>(
+      `SELECT r.seq, ${OWNER} AS owner FROM onboarding_records r
+       WHERE r.interview_id IS NULL
+         AND r.seq IN (SELECT seq FROM onboarding_correlations WHERE correlation_id = ANY($1::text[]))`,
+      [ids.map(encodeId)],
+    );
+    return rows.map((row) => ({ seq: Number(row.seq), owner: row.owner === null ? null : decodeId(row.owner) }));
+  }
+
   /** One transaction for the whole group. */
-  async #commit(
-    group: readonly Pending[],
-  ): Promise<{ outcomes: AppendOutcome[][]; info: Omit<CommitInfo, 'attempts'> }> {
-    // One row per record id (the first copy in call order), ordered by session id so that
-    // writers take row and index locks in the same order.
-    const unique = new Map<string, RecordToStore & { readonly recordId: string }>();
-    const ids = group.map((pending) => pending.items.map((item) => recordIdOf(item.text)));
-    let records = 0;
-    group.forEach((pending, g) => {
-      pending.items.forEach((item, i) => {
-        records++;
-        const recordId = ids[g][i];
-        if (!unique.has(recordId)) unique.set(recordId, { ...item, recordId });
-      });
-    });
+  async #commit(tx: pg.PoolClient, all: readonly Item[]): Promise<Committed> {
+    // One row per record id (the first copy in call order), ordered by session id.
+    const unique = new Map<string, Item>();
+    for (const item of all) if (!unique.has(item.recordId)) unique.set(item.recordId, item);
     const rows = [...unique.values()].sort((a, b) => {
       const x = a.interviewId ?? '';
       const y = b.interviewId ?? '';
       return x < y ? -1 : x > y ? 1 : 0;
     });
-    const ords = rows.map((_, i) => i + 1);
+
+    // 1. Correlation ids, and every other id of the records naming no session that carry them
+    // (where such a record belongs depends on all its ids): locked, then read.
+    const locked = new Set<string>();
+    let wanted = [...new Set(rows.flatMap((row) => row.ids))];
+    const floating = new Set<string>();
+    while (wanted.length > 0) {
+      await this.#lockIds(tx, wanted);
+      for (const id of wanted) locked.add(id);
+      const { rows: found } = await tx.query<{ id: string; other: string }>(
+        `SELECT DISTINCT c.correlation_id AS id, o.correlation_id AS other
+         FROM onboarding_correlations c
+         JOIN onboarding_records f ON f.seq = c.seq AND f.interview_id IS NULL
+         JOIN onboarding_correlations o ON o.seq = c.seq
+         WHERE c.correlation_id = ANY($1::text[])`,
+        [wanted.map(encodeId)],
+      );
+      const next = new Set<string>();
+      for (const { id, other } of found) {
+        floating.add(decodeId(id));
+        const decoded = decodeId(other);
+        if (!locked.has(decoded)) next.add(decoded);
+      }
+      wanted = [...next];
+    }
+    // Records that may move records between sessions: those naming none, and carriers of ids
+    // such records carry. The sessions they may change are folded again after the insert.
+    const moves = (row: Item) =>
+      row.ids.length > 0 && (row.interviewId === undefined || row.ids.some((id) => floating.has(id)));
+    const movers = rows.filter(moves);
+    const moverIds = [...new Set(movers.flatMap((row) => row.ids))];
+    const before = await this.#floatOwners(tx, moverIds);
+
+    // 2. The sessions named: their views locked and read, then merged where nothing moves.
+    const named = [...new Set(rows.flatMap((row) => (row.interviewId === undefined ? [] : [row.interviewId])))];
+    const held = await this.#lockViews(tx, named);
+    // Sessions whose stored view cannot be merged into (another version, or none stored yet in a
+    // store whose views are still being rebuilt): folded from their records if the commit adds any.
+    const refold = new Set<string>();
+    const bySession = new Map<string, ParsedRecord[]>();
+    for (const row of rows) {
+      if (row.interviewId === undefined || moves(row)) continue;
+      const list = bySession.get(row.interviewId) ?? [];
+      list.push(row.parsed);
+      bySession.set(row.interviewId, list);
+    }
+    const merged: ViewUpdate[] = [];
+    for (const [id, records] of bySession) {
+      const stored = held.get(id);
+      if (stored === undefined && !this.#complete) {
+        refold.add(id);
+        continue;
+      }
+      try {
+        const update = this.#keeper.merge(id, stored, records);
+        if (update === 'fold') refold.add(id);
+        else if (update !== undefined) merged.push(update);
+      } catch (error) {
+        this.#log(`the view of a session could not be merged (it is folded from its records): ${String(error)}`);
+        refold.add(id);
+      }
+    }
+
+    // 3. The records, their ids, and the merged views, in one statement.
+    const ords = rows.map((_, i) => i);
     const corrOrd: number[] = [];
     const corrPos: number[] = [];
     const corrId: string[] = [];
     rows.forEach((row, i) => {
-      [...new Set(row.correlation)].forEach((id, position) => {
-        corrOrd.push(i + 1);
+      row.ids.forEach((id, position) => {
+        corrOrd.push(i);
         corrPos.push(position);
         corrId.push(encodeId(id));
       });
     });
-    type Outcome = { record_id: string; seq: string; inserted: boolean };
-    const result = await inTransaction(this.#pool, async (tx) => {
-      await tx.query('SELECT pg_advisory_xact_lock($1::bigint)', [APPEND_LOCK_KEY]);
-      const found = await tx.query<Outcome>(
-        `WITH input AS (
-          SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $8::float8[], $9::float8[])
-            AS t(ord, record_id, interview_id, record, at, key)
-        ),
-        added AS (
-          INSERT INTO onboarding_records (record_id, interview_id, record)
-          SELECT record_id, interview_id, record FROM input ORDER BY ord
-          ON CONFLICT (record_id) DO NOTHING
-          RETURNING seq, record_id, interview_id
-        ),
-        links AS (
-          SELECT c.correlation_id, c.position, added.seq, added.interview_id, input.at, input.key
-          FROM unnest($5::int[], $6::int[], $7::text[]) AS c(ord, position, correlation_id)
-          JOIN input USING (ord)
-          JOIN added USING (record_id)
-        ),
-        carried AS (
-          INSERT INTO onboarding_correlations (seq, position, correlation_id)
-          SELECT seq, position, correlation_id FROM links
-        ),
-        -- Each session keeps its earliest record carrying an id: where a record naming no session
-        -- belongs depends on receivedAt and delivery key alone, never on the order of commits.
-        carriers AS (
-          INSERT INTO onboarding_carriers (correlation_id, interview_id, at, key)
-          SELECT DISTINCT ON (correlation_id, interview_id) correlation_id, interview_id, at, key
-          FROM links WHERE interview_id IS NOT NULL AND at IS NOT NULL
-          ORDER BY correlation_id, interview_id, at, key
-          ON CONFLICT (correlation_id, interview_id) DO UPDATE SET at = excluded.at, key = excluded.key
-          WHERE (excluded.at, excluded.key) < (onboarding_carriers.at, onboarding_carriers.key)
-        ),
-        sessions AS (
-          INSERT INTO onboarding_sessions (interview_id)
-          SELECT DISTINCT interview_id FROM added WHERE interview_id IS NOT NULL ORDER BY interview_id
-          ON CONFLICT DO NOTHING
-        )
-        SELECT record_id, seq, true AS inserted FROM added
-        UNION ALL
-        SELECT r.record_id, r.seq, false AS inserted
-        FROM onboarding_records r JOIN input USING (record_id)`,
-        [
-          ords,
-          rows.map((r) => encodeId(r.recordId)),
-          rows.map((r) => (r.interviewId === undefined ? null : encodeId(r.interviewId))),
-          rows.map((r) => r.text),
-          corrOrd,
-          corrPos,
-          corrId,
-          rows.map((r) => r.at ?? null),
-          rows.map((r) => r.key ?? 0),
-        ],
-      );
-      // The last SELECT sees the table as it was when the statement began: rows it finds there
-      // were stored earlier; rows this statement added come from `added`. Under the append lock
-      // that is every row. A writer that bypassed the lock may have committed a conflicting row
-      // since: it is found by a new statement (a new snapshot in READ COMMITTED).
-      const seen = new Set(found.rows.map((f) => f.record_id));
-      const missing = rows.map((r) => encodeId(r.recordId)).filter((id) => !seen.has(id));
-      if (missing.length === 0) return found.rows;
-      const late = await tx.query<Outcome>(
-        'SELECT record_id, seq, false AS inserted FROM onboarding_records WHERE record_id = ANY($1::text[])',
+    const now = this.#clock();
+    const placeholders = [...held].filter(([, row]) => row === undefined).map(([id]) => encodeId(id));
+    type Out = {
+      what: 'r' | 'v';
+      record_id: string | null;
+      seq: string | null;
+      inserted: boolean | null;
+      interview_id: string | null;
+    };
+    const { rows: out } = await tx.query<Out>(
+      `WITH input AS (
+         SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $8::float8[], $9::float8[])
+           AS t(ord, record_id, interview_id, record, at, key)
+       ),
+       position AS (
+         SELECT $10::bigint + (pg_current_xact_id()::text::bigint - $11::bigint) * ${SLOTS} AS first
+       ),
+       added AS (
+         INSERT INTO onboarding_records (seq, record_id, interview_id, record)
+         SELECT position.first + ord, record_id, interview_id, record FROM input, position ORDER BY ord
+         ON CONFLICT (record_id) DO NOTHING
+         RETURNING seq, record_id, interview_id
+       ),
+       links AS (
+         SELECT c.correlation_id, c.position, added.seq, added.interview_id, input.at, input.key
+         FROM unnest($5::int[], $6::int[], $7::text[]) AS c(ord, position, correlation_id)
+         JOIN input USING (ord)
+         JOIN added USING (record_id)
+       ),
+       carried AS (
+         INSERT INTO onboarding_correlations (seq, position, correlation_id)
+         SELECT seq, position, correlation_id FROM links
+       ),
+       -- Each session keeps its earliest record carrying an id: where a record naming no session
+       -- belongs depends on receivedAt and delivery key alone, never on the order of commits.
+       carriers AS (
+         INSERT INTO onboarding_carriers (correlation_id, interview_id, at, key)
+         SELECT DISTINCT ON (correlation_id, interview_id) correlation_id, interview_id, at, key
+         FROM links WHERE interview_id IS NOT NULL AND at IS NOT NULL
+         ORDER BY correlation_id, interview_id, at, key
+         ON CONFLICT (correlation_id, interview_id) DO UPDATE SET at = excluded.at, key = excluded.key
+         WHERE (excluded.at, excluded.key) < (onboarding_carriers.at, onboarding_carriers.key)
+       ),
+       sessions AS (
+         INSERT INTO onboarding_sessions (interview_id)
+         SELECT DISTINCT interview_id FROM added WHERE interview_id IS NOT NULL ORDER BY interview_id
+         ON CONFLICT DO NOTHING
+       ),
+       changed AS (
+         SELECT interview_id, max(seq) AS seq FROM added WHERE interview_id IS NOT NULL GROUP BY interview_id
+       ),
+       merged AS (
+         SELECT * FROM unnest($12::text[], $13::text[], $14::text[], $15::bool[], $16::text[], $17::text[], $18::text[])
+           AS m(interview_id, status, decision, anomalous, anomalies, version, state)
+       ),
+       viewed AS (
+         UPDATE onboarding_views v SET seq = changed.seq, changed_at = $19, status = merged.status,
+           decision = merged.decision, anomalous = merged.anomalous, anomalies = merged.anomalies,
+           version = merged.version, state = merged.state
+         FROM merged JOIN changed USING (interview_id)
+         WHERE v.interview_id = merged.interview_id
+         RETURNING v.interview_id
+       ),
+       -- A view row made for a session whose records were all stored before: nothing to keep.
+       cleared AS (
+         DELETE FROM onboarding_views v
+         WHERE v.interview_id = ANY($20::text[]) AND v.state = ''
+           AND NOT EXISTS (SELECT 1 FROM changed WHERE changed.interview_id = v.interview_id)
+       )
+       SELECT 'r' AS what, record_id, seq, true AS inserted, NULL AS interview_id FROM added
+       UNION ALL
+       SELECT 'r', r.record_id, r.seq, false, NULL FROM onboarding_records r JOIN input USING (record_id)
+       UNION ALL
+       SELECT 'v', NULL, NULL, NULL, interview_id FROM viewed`,
+      [
+        ords,
+        rows.map((r) => encodeId(r.recordId)),
+        rows.map((r) => (r.interviewId === undefined ? null : encodeId(r.interviewId))),
+        rows.map((r) => r.text),
+        corrOrd,
+        corrPos,
+        corrId,
+        rows.map((r) => r.at),
+        rows.map((r) => r.key),
+        this.#positions.base,
+        this.#positions.xid,
+        merged.map((v) => encodeId(v.interviewId)),
+        ...viewFields(merged),
+        now,
+        placeholders,
+      ],
+    );
+    // The final SELECT sees the table as it was when the statement began: rows found there were
+    // stored earlier; rows this statement added come from `added`. A row committed since by
+    // another transaction (after this one's locks) is found by a new statement.
+    const outcomes: Committed['outcomes'] = new Map();
+    for (const row of out) {
+      if (row.what === 'r') {
+        outcomes.set(decodeId(row.record_id as string), { seq: Number(row.seq), inserted: row.inserted === true });
+      }
+    }
+    const missing = rows.filter((r) => !outcomes.has(r.recordId)).map((r) => encodeId(r.recordId));
+    if (missing.length > 0) {
+      const late = await tx.query<{ record_id: string; seq: string }>(
+        'SELECT record_id, seq FROM onboarding_records WHERE record_id = ANY($1::text[])',
         [missing],
       );
-      return [...found.rows, ...late.rows];
-    });
-    const stored = new Map<string, { seq: number; inserted: boolean }>();
-    for (const row of result) stored.set(decodeId(row.record_id), { seq: Number(row.seq), inserted: row.inserted });
-    const claimed = new Set<string>();
-    let inserted = 0;
-    const outcomes = group.map((pending, g) =>
-      pending.items.map((_, i) => {
-        const recordId = ids[g][i];
-        const found = stored.get(recordId);
-        if (found === undefined) throw new Error(`record ${recordId} was neither stored nor found`);
-        const first = found.inserted && !claimed.has(recordId);
-        if (first) {
-          claimed.add(recordId);
-          inserted++;
-        }
-        return { inserted: first, seq: found.seq };
-      }),
+      for (const row of late.rows) outcomes.set(decodeId(row.record_id), { seq: Number(row.seq), inserted: false });
+    }
+
+    // 4. What may have moved: the sessions of records naming none, before and after, folded
+    // again with every session whose view could not be merged into.
+    const inserted = (row: Item) => outcomes.get(row.recordId)?.inserted === true;
+    const toFold = new Set<string>();
+    for (const row of rows) {
+      if (!inserted(row)) continue;
+      const outcome = outcomes.get(row.recordId);
+      if (outcome !== undefined && row.interviewId !== undefined) outcome.interviewId = row.interviewId;
+      if (row.interviewId !== undefined && (refold.has(row.interviewId) || moves(row))) toFold.add(row.interviewId);
+    }
+    const movedIn = movers.filter(inserted);
+    if (movedIn.length > 0) {
+      for (const { owner } of before) if (owner !== null) toFold.add(owner);
+      const bySeq = new Map([...outcomes.values()].map((outcome) => [outcome.seq, outcome]));
+      for (const { seq, owner } of await this.#floatOwners(tx, moverIds)) {
+        if (owner === null) continue;
+        toFold.add(owner);
+        const outcome = bySeq.get(seq);
+        if (outcome?.inserted) outcome.interviewId = owner;
+      }
+    }
+    const extra = [...toFold].filter((id) => !held.has(id));
+    for (const [id, row] of await this.#lockViews(tx, extra)) held.set(id, row);
+    const position = Math.max(0, ...[...outcomes.values()].filter((o) => o.inserted).map((o) => o.seq));
+    const folded: ViewUpdate[] = [];
+    for (const id of [...toFold].sort()) {
+      try {
+        const records = (await tx.query<Row>(SESSION_RECORDS, [encodeId(id)])).rows.map(toStored);
+        const update = this.#keeper.fold(id, records, held.get(id));
+        if (update !== undefined) folded.push(update);
+      } catch (error) {
+        this.#log(`the view of a session could not be folded (it is read from its records): ${String(error)}`);
+      }
+    }
+    await this.#writeViews(tx, folded, position, now);
+
+    // The last new record of each session carries what its view's change added.
+    const lastOf = new Map<string, Item>();
+    for (const row of rows) if (inserted(row) && row.interviewId !== undefined) lastOf.set(row.interviewId, row);
+    const added: Committed['added'] = new Map();
+    const note = (update: ViewUpdate, by: Item | undefined) => {
+      if (by === undefined || Object.keys(update.added).length === 0) return;
+      const into = added.get(by.recordId) ?? {};
+      for (const [code, n] of Object.entries(update.added)) into[code] = (into[code] ?? 0) + n;
+      added.set(by.recordId, into);
+    };
+    const viewed = new Set(out.filter((row) => row.what === 'v').map((row) => decodeId(row.interview_id as string)));
+    for (const update of merged) {
+      if (viewed.has(update.interviewId) && !toFold.has(update.interviewId))
+        note(update, lastOf.get(update.interviewId));
+    }
+    for (const update of folded) note(update, lastOf.get(update.interviewId) ?? movedIn.at(-1));
+    return { outcomes, added };
+  }
+
+  /** Write views (a fold's, a rebuild's): each at a position and time, or its own when given. */
+  async #writeViews(
+    tx: pg.PoolClient,
+    updates: readonly ViewUpdate[],
+    seq: number | readonly number[],
+    changedAt: number | readonly number[],
+  ): Promise<void> {
+    if (updates.length === 0) return;
+    const each = <T>(value: T | readonly T[]) => updates.map((_, i) => (Array.isArray(value) ? value[i] : value) as T);
+    await tx.query(
+      `INSERT INTO onboarding_views (interview_id, seq, changed_at, status, decision, anomalous, anomalies, version, state)
+       SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::bool[], $7::text[], $8::text[], $9::text[])
+       ON CONFLICT (interview_id) DO UPDATE SET seq = excluded.seq, changed_at = excluded.changed_at,
+         status = excluded.status, decision = excluded.decision, anomalous = excluded.anomalous,
+         anomalies = excluded.anomalies, version = excluded.version, state = excluded.state`,
+      [
+        updates.map((v) => encodeId(v.interviewId)),
+        each(seq),
+        each(changedAt),
+        ...viewFields(updates),
+      ],
     );
-    return { outcomes, info: { appends: group.length, records, inserted } };
   }
 
   async sessionRecords(id: string): Promise<StoredRecord[]> {
-    const { rows } = await this.#pool.query<Row>(
-      // A session's records, and every record carrying an id that decides where its records
-      // naming no session belong: the ids it carries, and the other ids those records carry.
-      `WITH mine AS (SELECT correlation_id FROM onboarding_carriers WHERE interview_id = $1),
-         ids AS (
-           SELECT correlation_id FROM mine
-           UNION
-           SELECT o.correlation_id FROM onboarding_correlations c
-             JOIN onboarding_records f ON f.seq = c.seq
-             JOIN onboarding_correlations o ON o.seq = c.seq
-           WHERE f.interview_id IS NULL AND c.correlation_id IN (SELECT correlation_id FROM mine))
-       SELECT seq, record, ${OWNER} AS interview_id FROM onboarding_records r
-       WHERE interview_id = $1 OR seq IN (
-         SELECT seq FROM onboarding_correlations WHERE correlation_id IN (SELECT correlation_id FROM ids))
-       ORDER BY seq`,
-      [encodeId(id)],
-    );
+    const { rows } = await this.#pool.query<Row>(SESSION_RECORDS, [encodeId(id)]);
     return rows.map(toStored);
   }
 
@@ -421,8 +819,8 @@ class PostgresStore implements Store {
     const { rows } = await this.#pool.query<Row>(
       `SELECT seq, record, ${OWNER} AS interview_id
        FROM onboarding_records r
-       WHERE seq > $1 ORDER BY seq LIMIT $2`,
-      [seq, limit],
+       WHERE seq > $1 AND seq < ${watermark(3)} ORDER BY seq LIMIT $2`,
+      [seq, limit, this.#positions.base, this.#positions.xid],
     );
     return rows.map(toStored);
   }
@@ -442,6 +840,118 @@ class PostgresStore implements Store {
     return rows.map((row) => decodeId(row.interview_id));
   }
 
+  async view(interviewId: string): Promise<ViewRow | undefined> {
+    const { rows } = await this.#pool.query<ViewTableRow>(
+      `SELECT ${VIEW_COLUMNS} FROM onboarding_views WHERE interview_id = $1 AND state <> ''`,
+      [encodeId(interviewId)],
+    );
+    return rows[0] && toView(rows[0]);
+  }
+
+  async views(query: ViewQuery): Promise<ViewRow[]> {
+    checkLimit(query.limit);
+    const params: unknown[] = [];
+    const param = (value: unknown) => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    const encoded: ViewQuery = {
+      ...query,
+      ...(query.prefix === undefined ? {} : { prefix: encodeId(query.prefix) }),
+      ...(query.order === 'id' && query.after !== undefined ? { after: encodeId(String(query.after)) } : {}),
+    };
+    const clauses = listClauses(
+      encoded,
+      {
+        id: 'interview_id',
+        seq: 'seq',
+        changedAt: 'changed_at',
+        status: 'status',
+        decision: 'decision',
+        anomalous: 'anomalous',
+      },
+      param,
+    );
+    const where = clauses.startsWith('WHERE')
+      ? `${clauses.replace(/^WHERE /, "WHERE state <> '' AND ")}`
+      : `WHERE state <> '' ${clauses}`;
+    const { rows } = await this.#pool.query<ViewTableRow>(
+      `SELECT ${VIEW_COLUMNS} FROM onboarding_views ${where}`,
+      params,
+    );
+    return rows.map(toView);
+  }
+
+  async viewChanges(after: number | undefined, limit: number): Promise<ViewChanges> {
+    checkLimit(limit);
+    const page =
+      after === undefined
+        ? `SELECT * FROM (SELECT ${VIEW_COLUMNS} FROM onboarding_views, mark
+             WHERE seq < mark.below AND state <> '' ORDER BY seq DESC LIMIT $1) latest`
+        : `SELECT ${VIEW_COLUMNS} FROM onboarding_views, mark
+             WHERE seq > $4 AND seq < mark.below AND state <> '' ORDER BY seq LIMIT $1`;
+    const { rows } = await this.#pool.query<ViewTableRow & { below: string }>(
+      `WITH mark AS (SELECT ${watermark(2)} AS below)
+       SELECT mark.below, page.* FROM mark LEFT JOIN LATERAL (${page}) page ON true`,
+      after === undefined
+        ? [limit, this.#positions.base, this.#positions.xid]
+        : [limit, this.#positions.base, this.#positions.xid, after],
+    );
+    const below = Number(rows[0]?.below ?? 0);
+    const views = rows.filter((row) => row.interview_id !== null).map(toView);
+    views.sort((a, b) => a.seq - b.seq);
+    const through =
+      after !== undefined && views.length === limit ? (views.at(-1) as ViewRow).seq : Math.max(after ?? 0, below - 1);
+    return { views, through };
+  }
+
+  async refreshViews(ids: readonly string[], options: { force?: boolean } = {}): Promise<number> {
+    if (ids.length === 0) return 0;
+    const now = this.#clock();
+    return inTransaction(this.#pool, async (tx) => {
+      const held = await this.#lockViews(tx, ids);
+      const updates: ViewUpdate[] = [];
+      const seqs: number[] = [];
+      const times: number[] = [];
+      for (const id of ids) {
+        const stored = held.get(id);
+        if (!options.force && stored?.version === this.#keeper.version) continue;
+        const records = (await tx.query<Row>(SESSION_RECORDS, [encodeId(id)])).rows.map(toStored);
+        const update = this.#keeper.fold(id, records, stored);
+        if (update === undefined) continue;
+        const own = records.filter((record) => record.interviewId === id);
+        updates.push(update);
+        seqs.push(stored?.seq ?? Math.max(0, ...own.map((record) => record.seq)));
+        times.push(stored?.changedAt ?? changedAtOf(own, now));
+      }
+      await this.#writeViews(tx, updates, seqs, times);
+      // Rows made only to be locked, for sessions with no record to fold, are not kept.
+      await tx.query(`DELETE FROM onboarding_views WHERE interview_id = ANY($1::text[]) AND state = ''`, [
+        ids.map(encodeId),
+      ]);
+      return updates.length;
+    });
+  }
+
+  async viewsVersion(): Promise<string | undefined> {
+    const { rows } = await this.#pool.query<{ value: string }>("SELECT value FROM onboarding_meta WHERE key = 'views'");
+    return rows[0]?.value;
+  }
+
+  async setViewsVersion(version: string): Promise<void> {
+    await this.#pool.query(
+      `INSERT INTO onboarding_meta (key, value) VALUES ('views', $1)
+       ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+      [version],
+    );
+    if (version === this.#keeper.version) this.#complete = true;
+  }
+
+  async countSessions(): Promise<number> {
+    const { rows } = await this.#pool.query<{ n: string }>('SELECT count(*) AS n FROM onboarding_sessions');
+    return Number(rows[0]?.n ?? 0);
+  }
+
   async ping(): Promise<void> {
     if (this.#closed) throw new Error('the PostgreSQL store is closed');
     await this.#pool.query('SELECT 1');
@@ -450,9 +960,19 @@ class PostgresStore implements Store {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#draining;
+    await Promise.all(this.#draining);
     await this.#pool.end();
   }
+}
+
+/** When a rebuilt view last changed, as far as its records tell: the latest `receivedAt`. */
+function changedAtOf(records: readonly StoredRecord[], fallback: number): number {
+  let latest = 0;
+  for (const stored of records) {
+    const at = Date.parse(String((stored.record as { receivedAt?: unknown }).receivedAt));
+    if (Number.isFinite(at) && at > latest) latest = at;
+  }
+  return latest === 0 ? fallback : latest;
 }
 
 /**
@@ -469,8 +989,8 @@ function connectPool(url: string, options: PostgresStoreOptions): pg.Pool {
     idleTimeoutMillis: 10_000,
     statement_timeout: statementTimeout,
     query_timeout: statementTimeout + 1000,
-    // A transaction left open by an instance that stopped answering (it holds the append lock)
-    // is ended by the server instead of blocking every other instance.
+    // A transaction left open by an instance that stopped answering (it holds view rows, and holds
+    // back the readers' watermark) is ended by the server instead of blocking the others.
     idle_in_transaction_session_timeout: Math.max(10_000, 2 * statementTimeout),
     keepAlive: true,
     application_name: 'onboarding-status',
@@ -481,27 +1001,63 @@ function connectPool(url: string, options: PostgresStoreOptions): pg.Pool {
 }
 
 /**
- * Open the store at a `postgres://` URL, creating its tables if they are missing. Several
- * instances (processes) may open the same database at once.
+ * Create the tables that are missing and fix where positions start. A store of an earlier
+ * version (positions from a sequence, no views) is upgraded: positions continue above its last
+ * one, and its views are left to a rebuild. Serialized between instances by an advisory lock.
+ */
+async function prepareSchema(pool: pg.Pool, keeper: ViewKeeper): Promise<{ positions: Positions; complete: boolean }> {
+  const read = async () => {
+    const { rows } = await pool.query<{ key: string; value: string }>(
+      "SELECT key, value FROM onboarding_meta WHERE key IN ('positions', 'views')",
+    );
+    return new Map(rows.map((row) => [row.key, row.value]));
+  };
+  const { rows } = await pool.query<{ present: number }>(
+    `SELECT count(*)::int AS present FROM pg_tables
+     WHERE schemaname = current_schema() AND tablename = ANY($1::text[])`,
+    [[...TABLES]],
+  );
+  let meta = (rows[0]?.present ?? 0) === TABLES.length ? await read() : new Map<string, string>();
+  if (!meta.has('positions')) {
+    await inTransaction(pool, async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock($1::bigint)', [SCHEMA_LOCK.toString()]);
+      for (const statement of SCHEMA) await tx.query(statement);
+      const found = await tx.query<{ value: string }>("SELECT value FROM onboarding_meta WHERE key = 'positions'");
+      if (found.rows.length > 0) return;
+      // Appends of an earlier version hold this lock until they commit: wait for them. Without its
+      // default, an instance of that version can no longer insert (its deliveries get 503 and are
+      // retried by the vendor), so it cannot write a position below the readers' watermark.
+      await tx.query('SELECT pg_advisory_xact_lock($1::bigint)', [LEGACY_APPEND_LOCK.toString()]);
+      await tx.query('LOCK TABLE onboarding_records IN SHARE ROW EXCLUSIVE MODE');
+      await tx.query('ALTER TABLE onboarding_records ALTER COLUMN seq DROP DEFAULT');
+      const { rows: last } = await tx.query<{ base: string; xid: string; empty: boolean }>(
+        `SELECT coalesce(max(seq), 0) + 1 AS base, pg_current_xact_id()::text AS xid, count(*) = 0 AS empty
+         FROM onboarding_records`,
+      );
+      const { base, xid, empty } = last[0] as { base: string; xid: string; empty: boolean };
+      await tx.query("INSERT INTO onboarding_meta (key, value) VALUES ('positions', $1)", [
+        JSON.stringify({ base, xid }),
+      ]);
+      // A new store has every view it will ever need (none yet); an upgraded one needs a rebuild.
+      if (empty) await tx.query("INSERT INTO onboarding_meta (key, value) VALUES ('views', $1)", [keeper.version]);
+    });
+    meta = await read();
+  }
+  const positions = JSON.parse(meta.get('positions') as string) as Positions;
+  return { positions, complete: meta.get('views') === keeper.version };
+}
+
+/**
+ * Open the store at a `postgres://` URL, creating its tables if they are missing (and upgrading
+ * a store of an earlier version). Several instances (processes) may open the same database at once.
  */
 export async function createPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<Store> {
   const pool = connectPool(url, options);
   try {
-    // When the tables exist, a role with no CREATE privilege can run the store.
-    const { rows } = await pool.query<{ present: number }>(
-      `SELECT count(*)::int AS present FROM pg_tables
-       WHERE schemaname = current_schema() AND tablename = ANY($1::text[])`,
-      [[...TABLES]],
-    );
-    if ((rows[0]?.present ?? 0) < TABLES.length) {
-      await inTransaction(pool, async (tx) => {
-        await tx.query('SELECT pg_advisory_xact_lock($1::bigint)', [SCHEMA_LOCK.toString()]);
-        for (const statement of SCHEMA) await tx.query(statement);
-      });
-    }
+    const { positions, complete } = await prepareSchema(pool, options.views ?? createViewKeeper());
+    return new PostgresStore(pool, options, positions, complete);
   } catch (error) {
     await pool.end().catch(() => undefined);
     throw error;
   }
-  return new PostgresStore(pool, options);
 }

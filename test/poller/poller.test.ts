@@ -49,7 +49,7 @@ async function webhook(interviewId: string, onboardingStatus: OnboardingStatus, 
     receivedAt: new Date(T0 + ms).toISOString(),
     body: { interviewId, onboardingStatus },
   };
-  await store.append([{ text: JSON.stringify(record), interviewId, correlation: [] }]);
+  await store.append([{ text: JSON.stringify(record) }]);
 }
 
 function poller(options: Partial<PollerOptions> = {}) {

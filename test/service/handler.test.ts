@@ -17,8 +17,9 @@ let n = 0;
 const LOCAL = { remoteAddress: '127.0.0.1' };
 
 function service(options: Partial<WebhookHandlerOptions> = {}) {
-  const store = createSqliteStore(join(dir, `h${++n}.db`));
   let clock = Date.parse('2026-11-25T10:00:00.000Z');
+  // The store stamps each view change with the same clock the service stamps deliveries with.
+  const store = createSqliteStore(join(dir, `h${++n}.db`), { now: () => clock });
   const handler = createWebhookHandler({ store, now: () => clock++, ...options });
   const post = (kind: string, body: string | object, headers: Record<string, string> = {}) =>
     handler(
@@ -210,6 +211,9 @@ describe('webhook handler: a store that fails', () => {
       ...inner,
       sessionRecords: (id) => broken(() => inner.sessionRecords(id)),
       sessionIds: (after, limit) => broken(() => inner.sessionIds(after, limit)),
+      view: (id) => broken(() => inner.view(id)),
+      views: (query) => broken(() => inner.views(query)),
+      viewChanges: (after, limit) => broken(() => inner.viewChanges(after, limit)),
       recordsAfter: (seq, limit) => {
         // An export fails after its first page.
         if (state.pages++ > 0 && state.fail) return broken(() => inner.recordsAfter(seq, limit));
@@ -232,8 +236,6 @@ describe('webhook handler: a store that fails', () => {
           receivedAt: '2026-11-25T10:00:00Z',
           body: { interviewId: 'f1' },
         }),
-        interviewId: 'f1',
-        correlation: [],
       },
     ]);
     expect((await get('/healthz')).status).toBe(200);
@@ -264,7 +266,7 @@ describe('webhook handler: a store that fails', () => {
     const texts = Array.from({ length: 1500 }, (_, i) =>
       JSON.stringify({ kind: 'session-started', receivedAt: '2026-11-25T10:00:00Z', body: { interviewId: `x${i}` } }),
     );
-    await inner.append(texts.map((text, i) => ({ text, interviewId: `x${i}`, correlation: [] })));
+    await inner.append(texts.map((text) => ({ text })));
     state.fail = true;
     const response = await get('/records');
     expect(response.status).toBe(200);
@@ -365,7 +367,18 @@ describe('webhook handler: reading', () => {
     expect(await ids('?limit=2&after=s4')).toEqual({ ids: ['s5'], next: null });
     expect(await ids('?status=ID_VALIDATION_FINISHED')).toEqual({ ids: ['s1', 's3', 's4', 's5'], next: null });
     expect(await ids('?decision=approved')).toEqual({ ids: ['s2'], next: null });
-    expect(await ids('?decision=pending-review&limit=1')).toEqual({ ids: ['s4'], next: 's4' });
+    // A page says there is a next one only when another session matches.
+    expect(await ids('?decision=pending-review&limit=1')).toEqual({ ids: ['s4'], next: null });
+    expect(await ids('?status=ID_VALIDATION_FINISHED&limit=2')).toEqual({ ids: ['s1', 's3'], next: 's3' });
+    expect(await ids('?status=ID_VALIDATION_FINISHED&limit=2&after=s3')).toEqual({ ids: ['s4', 's5'], next: null });
+    // Latest change first, paged by position; and by time of change, and by prefix.
+    const recent = await ids('?order=recent&limit=2');
+    expect(recent.ids).toEqual(['s5', 's4']);
+    expect((await ids(`?order=recent&limit=2&after=${recent.next}`)).ids).toEqual(['s2', 's3']);
+    expect((await ids('?changedSince=2026-11-25T10:00:00.006Z')).ids).toEqual(['s2', 's4', 's5']);
+    expect((await ids('?prefix=s1')).ids).toEqual(['s1']);
+    expect((await get('/sessions?changedSince=yesterday')).status).toBe(400);
+    expect((await get('/sessions?order=random')).status).toBe(400);
     expect(await ids('?anomalies=true')).toEqual({ ids: ['s5'], next: null });
     expect((await get('/sessions?status=DONE')).status).toBe(400);
     expect((await get('/sessions?limit=0')).status).toBe(400);

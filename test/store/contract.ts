@@ -16,7 +16,8 @@ import { Ledger, parseRecord } from '../../src/index.js';
 import { canonicalJson } from '../../src/records/json.js';
 import type { RawDeliveryRecord as DeliveryRecord } from '../../src/records/record.js';
 import { recordText } from '../../src/store/record.js';
-import type { RecordToStore, Store, StoredRecord } from '../../src/store/types.js';
+import type { RecordToStore, Store, StoredRecord, ViewQuery, ViewRow } from '../../src/store/types.js';
+import { createViewKeeper } from '../../src/store/views.js';
 import { historyArb } from '../support/histories.js';
 import { status, t } from '../support/records.js';
 
@@ -54,16 +55,9 @@ export async function openTracked(
   };
 }
 
-/** What the service stores for a record: its text, and what the parser says ties it to a session. */
-export function toStore(record: DeliveryRecord): RecordToStore & { readonly record: DeliveryRecord } {
-  const parsed = parseRecord(record);
-  return {
-    record,
-    text: JSON.stringify(record),
-    interviewId: parsed.sessionId,
-    correlation: parsed.refused ? [] : parsed.correlation,
-    ...(parsed.at === undefined ? {} : { at: parsed.at, key: parsed.key }),
-  };
+/** What the service stores for a record: its text, and the core's reading of it. */
+export function toStore(record: DeliveryRecord): Required<RecordToStore> & { readonly record: DeliveryRecord } {
+  return { record, text: JSON.stringify(record), parsed: parseRecord(record) };
 }
 
 const at = t;
@@ -102,6 +96,35 @@ async function allSessionIds(store: Store, pageSize: number): Promise<string[]> 
     after = batch[batch.length - 1];
   }
   throw new Error('sessionIds did not reach the end');
+}
+
+const keeper = createViewKeeper();
+
+/**
+ * Every session's stored view equals the view a replay of every stored record gives, and every
+ * session a replay knows has one: what the service serves is what `replay` says.
+ */
+export async function expectViewsEqualReplay(store: Store): Promise<void> {
+  const union = new Ledger();
+  for (const stored of await readAll(store)) union.addRaw(stored.record);
+  const ids = union.sessionIds();
+  for (const id of ids) {
+    const row = await store.view(id);
+    expect(row, id).toBeDefined();
+    expect(row?.version, id).toBe(keeper.version);
+    const view = keeper.render(row as ViewRow);
+    expect(view, id).toEqual(union.view(id));
+    expect(row?.status, id).toBe(view?.status);
+    expect(row?.decision, id).toBe(view?.decision);
+  }
+  const listed: string[] = [];
+  for (let after: string | undefined; ; ) {
+    const page = await store.views({ order: 'id', limit: 100, ...(after === undefined ? {} : { after }) });
+    listed.push(...page.map((row) => row.interviewId));
+    if (page.length < 100) break;
+    after = page.at(-1)?.interviewId;
+  }
+  expect(listed).toEqual(ids);
 }
 
 const seqsOf = (records: readonly StoredRecord[]) => records.map((r) => r.seq);
@@ -187,12 +210,12 @@ export function storeContract(name: string, open: OpenStore): void {
         `{"interviewId":"t1","deep":${'['.repeat(depth)}${']'.repeat(depth)}}`,
       ];
       const texts = bodies.map((body, i) => recordText({ kind: 'video-selfie', receivedAt: at(i) }, body));
-      await store.append(texts.map((text) => ({ text, interviewId: 't1', correlation: [] })));
+      await store.append(texts.map((text) => ({ text })));
       const read = await h.reopen();
       expect((await read.sessionRecords('t1')).map((r) => r.text)).toEqual(texts);
       expect((await readAll(read)).map((r) => r.text)).toEqual(texts);
       // Storing the same text again keeps one copy.
-      const [again] = await store.append([{ text: texts[0], interviewId: 't1', correlation: [] }]);
+      const [again] = await store.append([{ text: texts[0] }]);
       expect(again.inserted).toBe(false);
     });
 
@@ -330,6 +353,7 @@ export function storeContract(name: string, open: OpenStore): void {
         expect((await store.sessionRecords('other')).map((r) => r.record)).toEqual([other]);
         expect(await store.sessionRecords('nobody')).toEqual([]);
         expect(await store.sessionIds(undefined, 10)).toEqual(['mx1', 'mx2', 'other']);
+        await expectViewsEqualReplay(store);
       });
     }
 
@@ -346,7 +370,7 @@ export function storeContract(name: string, open: OpenStore): void {
           { kind: 'identity-enrolled', receivedAt: at(20), body: { interviewId: 's2', identityId: 'q' } },
           { kind: 'identity-enrolled', receivedAt: at(21), body: { interviewId: 's1', identityId: 'p' } },
         ];
-        expect(toStore(auth).correlation).toEqual(['identity:p', 'identity:q']);
+        expect(toStore(auth).parsed.correlation).toEqual(['identity:p', 'identity:q']);
         const sequence = arrives === 'after both ties' ? [...ties, auth] : [auth, ...ties];
         for (const record of sequence) await store.append([toStore(record)]);
 
@@ -366,6 +390,7 @@ export function storeContract(name: string, open: OpenStore): void {
           expect(ledger.view(id), id).toEqual(whole.view(id));
         }
         expect(all.find((r) => r.record.kind === 'face-authentication')?.interviewId).toBe(owner);
+        await expectViewsEqualReplay(store);
       });
     }
 
@@ -386,22 +411,35 @@ export function storeContract(name: string, open: OpenStore): void {
         }),
       );
       const read: StoredRecord[] = [];
+      const changes: ViewRow[] = [];
       let after = 0;
+      let through = 0;
       let done = false;
       void writing.then(() => {
         done = true;
       });
-      // Page while they write; once they have finished, page to the end. An empty page while
-      // they write waits a moment (pacing only; nothing is timed).
+      // Page records and view changes while they write; once they have finished, page to the end.
+      // An empty page while they write waits a moment (pacing only; nothing is timed).
       for (let page = 0; page < 100_000; page++) {
         const finished = done;
         const batch = await store.recordsAfter(after, 7);
         read.push(...batch);
+        const feed = await store.viewChanges(through, 3);
+        changes.push(...feed.views);
+        expect(feed.through).toBeGreaterThanOrEqual(through);
+        through = feed.through;
         if (batch.length > 0) after = batch[batch.length - 1].seq;
-        else if (finished) break;
-        else await new Promise((resolve) => setTimeout(resolve, 2));
+        else if (finished && feed.views.length === 0) break;
+        else if (feed.views.length === 0) await new Promise((resolve) => setTimeout(resolve, 2));
       }
       await writing;
+      // The change feed: positions only increase, and the last change seen of each session is its
+      // view as it ended (a session that changed again is seen again, never the same change twice).
+      expect(increasing(changes.map((view) => view.seq))).toBe(true);
+      const lastSeen = new Map(changes.map((view) => [view.interviewId, view]));
+      const sessions = [...new Set(written.map((record) => (record.body as { interviewId: string }).interviewId))];
+      expect([...lastSeen.keys()].sort()).toEqual(sessions.sort());
+      for (const id of sessions) expect(lastSeen.get(id), id).toEqual(await store.view(id));
       expect(increasing(seqsOf(read))).toBe(true);
       expect(read).toEqual(await readAll(store));
       expect(read.map((r) => canonicalJson(r.record)).sort()).toEqual(
@@ -412,6 +450,59 @@ export function storeContract(name: string, open: OpenStore): void {
       const middle = read[Math.floor(read.length / 2)].seq;
       expect(await store.recordsAfter(middle, 1000)).toEqual(read.filter((r) => r.seq > middle));
       expect(await store.recordsAfter(read[read.length - 1].seq, 5)).toEqual([]);
+    });
+
+    it('finds views by index: each filter, both orders, pages, a prefix, a time, and changes after a position', async () => {
+      const store = await h.open();
+      const status = (id: string, n: number, s = 'ID_VALIDATION_FINISHED') => toStore(statusRecord(id, n, s));
+      for (const [i, id] of ['s1', 's2', 's3', 's4', 's5', 'p-a', 'p-b', 'q'].entries())
+        await store.append([status(id, i)]);
+      const early = Date.now();
+      // The writer's clock stamps each change: the next appends change at or after `early`.
+      while (Date.now() === early) await new Promise((resolve) => setTimeout(resolve, 1));
+      const since = Date.now();
+      await store.append([status('s2', 20, 'MANUAL_REVIEW_APPROVED')]);
+      await store.append([toStore({ kind: 'session-pending-review', receivedAt: t(21), body: { interviewId: 's4' } })]);
+      // A copy of s5's delivery, received later: a duplicate.
+      await store.append([toStore({ ...statusRecord('s5', 4), receivedAt: t(22) })]);
+      const ids = async (query: Omit<ViewQuery, 'limit' | 'order'> & Partial<ViewQuery>) =>
+        (await store.views({ order: 'id', limit: 100, ...query })).map((row) => row.interviewId);
+
+      expect(await ids({})).toEqual(['p-a', 'p-b', 'q', 's1', 's2', 's3', 's4', 's5']);
+      expect(await ids({ status: 'ID_VALIDATION_FINISHED' })).toEqual(['p-a', 'p-b', 'q', 's1', 's3', 's4', 's5']);
+      expect(await ids({ status: 'MANUAL_REVIEW_APPROVED' })).toEqual(['s2']);
+      expect(await ids({ decision: 'approved' })).toEqual(['s2']);
+      expect(await ids({ decision: 'pending-review' })).toEqual(['s4']);
+      expect(await ids({ anomalous: true })).toEqual(['s5']);
+      expect(await ids({ anomalous: false, prefix: 's' })).toEqual(['s1', 's2', 's3', 's4']);
+      expect(await ids({ prefix: 'p-' })).toEqual(['p-a', 'p-b']);
+      expect(await ids({ changedSince: since })).toEqual(['s2', 's4', 's5']);
+      expect(await ids({ limit: 3 })).toEqual(['p-a', 'p-b', 'q']);
+      expect(await ids({ limit: 3, after: 'q' })).toEqual(['s1', 's2', 's3']);
+      // Latest change first, paged by position.
+      expect(await ids({ order: 'recent', limit: 3 })).toEqual(['s5', 's4', 's2']);
+      const [, , third] = await store.views({ order: 'recent', limit: 3 });
+      expect(await ids({ order: 'recent', limit: 2, after: third?.seq })).toEqual(['q', 'p-b']);
+      expect(await ids({ order: 'recent', status: 'ID_VALIDATION_FINISHED', limit: 2 })).toEqual(['s5', 's4']);
+
+      // A change feed: the latest changes first, then what changes after the position it reached.
+      const latest = await store.viewChanges(undefined, 2);
+      expect(latest.views.map((row) => row.interviewId)).toEqual(['s4', 's5']);
+      expect(await store.viewChanges(latest.through, 10)).toEqual({ views: [], through: latest.through });
+      await store.append([status('s1', 30, 'ONBOARDING_FINISHED')]);
+      const next = await store.viewChanges(latest.through, 10);
+      expect(next.views.map((row) => [row.interviewId, row.status])).toEqual([['s1', 'ONBOARDING_FINISHED']]);
+      // Paged from the start, each session once, at its latest change.
+      const all: string[] = [];
+      for (let position = 0; ; ) {
+        const page = await store.viewChanges(position, 3);
+        all.push(...page.views.map((row) => row.interviewId));
+        if (page.views.length === 0) break;
+        position = page.through;
+      }
+      const byLatestChange = (await store.views({ order: 'recent', limit: 100 })).map((row) => row.interviewId);
+      expect(all).toEqual(byLatestChange.reverse());
+      await expectViewsEqualReplay(store);
     });
 
     it('sessionIds pages through the sessions in sorted order', async () => {
@@ -520,6 +611,8 @@ export function multiInstanceContract(name: string, open: OpenStore, instances =
         for (const r of await stores[sessions.indexOf(id) % instances].sessionRecords(id)) own.addRaw(r.record);
         expect(own.view(id), id).toEqual(union.view(id));
       }
+      // The views kept by every instance's appends, merged and folded concurrently, are a replay's.
+      await expectViewsEqualReplay(others[0]);
     });
   });
 }

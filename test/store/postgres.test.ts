@@ -6,10 +6,12 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APPEND_LOCK_KEY, type CommitInfo, createPostgresStore, type RetryInfo } from '../../src/store/postgres.js';
+import { type CommitInfo, createPostgresStore, type RetryInfo } from '../../src/store/postgres.js';
 import { recordIdOf } from '../../src/store/record.js';
+import type { StoredRecord } from '../../src/store/types.js';
 import { findPostgresBinaries, startThrowawayCluster, type ThrowawayCluster } from '../support/pg-cluster.js';
 import {
+  expectViewsEqualReplay,
   multiInstanceContract,
   type OpenStore,
   openTracked,
@@ -132,6 +134,7 @@ if (binaries === undefined) {
       const store = await createPostgresStore(db.url, { onRetry: (info) => retries.push(info) });
       const conn = await connect();
       try {
+        await store.append([toStore(statusRecord('d1', 0))]);
         const item = toStore(statusRecord('d1', 1));
         // Another writer inserts the same record and keeps its transaction open...
         await conn.query('BEGIN');
@@ -139,10 +142,10 @@ if (binaries === undefined) {
         const {
           rows: [row],
         } = await conn.query<{ seq: string }>(
-          `INSERT INTO onboarding_records (record_id, interview_id, record) VALUES ($1, 'd1', $2) RETURNING seq`,
+          `INSERT INTO onboarding_records (seq, record_id, interview_id, record) VALUES (1, $1, 'd1', $2) RETURNING seq`,
           [recordIdOf(item.text), item.text],
         );
-        // ...the store's append takes the append lock, then waits for that row...
+        // ...the store's append locks the session's view, then waits for that row...
         const appended = store.append([item]);
         let waiting = 0;
         for (let i = 0; i < 2000 && waiting === 0; i++) {
@@ -153,18 +156,131 @@ if (binaries === undefined) {
           if (waiting === 0) await new Promise((resolve) => setTimeout(resolve, 5));
         }
         expect(waiting).toBe(1);
-        // ...and the other writer asks for the append lock: a deadlock. PostgreSQL aborts the
+        // ...and the other writer asks for the session's view: a deadlock. PostgreSQL aborts the
         // store's transaction (its deadlock_timeout expires first); the store must retry.
-        await conn.query('SELECT pg_advisory_xact_lock($1::bigint)', [APPEND_LOCK_KEY]);
+        await conn.query(`SELECT 1 FROM onboarding_views WHERE interview_id = 'd1' FOR UPDATE`);
         await conn.query('COMMIT');
 
         expect(await appended).toEqual([{ inserted: false, seq: Number(row.seq) }]);
         expect(retries.map((r) => r.code)).toContain('40P01');
-        expect((await readAll(store)).map((r) => r.record)).toEqual([item.record]);
+        // The other writer chose its own position (1), below the store's.
+        expect((await readAll(store)).map((r) => r.record)).toEqual([item.record, statusRecord('d1', 0)]);
       } finally {
         await conn.end();
         await watch.end();
         await store.close();
+        await db.drop();
+      }
+    });
+
+    it('readers resuming by position see every record once, though a later transaction commits first (the watermark)', async () => {
+      const db = await freshDatabase();
+      const a = await createPostgresStore(db.url);
+      const b = await createPostgresStore(db.url);
+      const holder = new pg.Client({ connectionString: db.url });
+      holder.on('error', () => undefined);
+      await holder.connect();
+      try {
+        await a.append([toStore(statusRecord('a-first', 0)), toStore(statusRecord('slow', 0))]);
+        const start = await a.recordsAfter(0, 100);
+        let after = start.at(-1)?.seq ?? 0;
+        const feed = await a.viewChanges(undefined, 100);
+        let through = feed.through;
+        // Someone holds the view of session "slow"...
+        await holder.query('BEGIN');
+        await holder.query(`SELECT 1 FROM onboarding_views WHERE interview_id = 'slow' FOR UPDATE`);
+        // ...so instance A, committing "a-first" and "slow" together, locks "a-first" (its
+        // transaction takes its id) and waits for "slow".
+        const held = a.append([toStore(statusRecord('a-first', 1)), toStore(statusRecord('slow', 2))]);
+        let waiting = 0;
+        for (let i = 0; i < 2000 && waiting === 0; i++) {
+          const { rows } = await holder.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted AND locktype IN ('transactionid', 'tuple')`,
+          );
+          waiting = rows[0].n;
+          if (waiting === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+        expect(waiting).toBeGreaterThan(0);
+        // Meanwhile instance B commits a later transaction.
+        const [late] = await b.append([toStore(statusRecord('b', 3))]);
+        // It is committed (a plain read sees it), but readers are not shown it yet: a lower
+        // position may still commit.
+        const naive = await holder.query<{ seq: string }>('SELECT seq FROM onboarding_records WHERE seq > $1', [after]);
+        expect(naive.rows.map((row) => Number(row.seq))).toEqual([late.seq]);
+        expect(await b.recordsAfter(after, 100)).toEqual([]);
+        expect((await b.viewChanges(through, 100)).views).toEqual([]);
+        // A's transaction ends: its records take positions below B's.
+        await holder.query('COMMIT');
+        const early = await held;
+        expect(early.every((outcome) => outcome.seq < late.seq)).toBe(true);
+        // A reader that had resumed after B's position (as a plain read would let it) would have
+        // missed A's records; a reader of the store resumes where it was and sees each once.
+        const rest = await b.recordsAfter(after, 100);
+        expect(rest.map((record) => record.seq)).toEqual([...early.map((o) => o.seq), late.seq]);
+        after = rest.at(-1)?.seq ?? after;
+        expect(await b.recordsAfter(after, 100)).toEqual([]);
+        const changes = await b.viewChanges(through, 100);
+        expect(changes.views.map((view) => view.interviewId)).toEqual(['a-first', 'slow', 'b']);
+        through = changes.through;
+        expect((await b.viewChanges(through, 100)).views).toEqual([]);
+      } finally {
+        await holder.end().catch(() => undefined);
+        await a.close();
+        await b.close();
+        await db.drop();
+      }
+    });
+
+    it('many instances committing in parallel: readers paging by position see every record and change exactly once', async () => {
+      const db = await freshDatabase();
+      const writers = await Promise.all(
+        Array.from({ length: 4 }, () => createPostgresStore(db.url, { max: 4, commitsInFlight: 3 })),
+      );
+      const reader = await createPostgresStore(db.url, { max: 2 });
+      try {
+        const written = new Set<string>();
+        let done = false;
+        const writing = Promise.all(
+          writers.map(async (writer, w) => {
+            for (let round = 0; round < 40; round++) {
+              const calls = Array.from({ length: 3 }, (_, c) =>
+                Array.from({ length: 1 + ((round + c) % 3) }, (_, j) =>
+                  // Sessions shared between instances: their views are locked by one commit at a time.
+                  toStore(statusRecord(`m${(round * 3 + c + w) % 17}`, w * 100_000 + round * 100 + c * 10 + j)),
+                ),
+              );
+              for (const call of calls) for (const item of call) written.add(item.text);
+              await Promise.all(calls.map((call) => writer.append(call)));
+            }
+          }),
+        ).finally(() => {
+          done = true;
+        });
+        const seen: StoredRecord[] = [];
+        const changes: number[] = [];
+        let after = 0;
+        let through = 0;
+        for (let page = 0; page < 100_000; page++) {
+          const finished = done;
+          const batch = await reader.recordsAfter(after, 5);
+          seen.push(...batch);
+          if (batch.length > 0) after = batch[batch.length - 1].seq;
+          const feed = await reader.viewChanges(through, 4);
+          changes.push(...feed.views.map((view) => view.seq));
+          through = feed.through;
+          if (finished && batch.length === 0 && feed.views.length === 0) break;
+          if (batch.length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+        }
+        await writing;
+        expect(seen.map((record) => record.seq)).toEqual(
+          [...new Set(seen.map((record) => record.seq))].sort((x, y) => x - y),
+        );
+        expect(new Set(seen.map((record) => record.text))).toEqual(written);
+        expect(changes).toEqual([...new Set(changes)].sort((x, y) => x - y));
+        await expectViewsEqualReplay(reader);
+      } finally {
+        for (const writer of writers) await writer.close();
+        await reader.close();
         await db.drop();
       }
     });

@@ -18,8 +18,6 @@ export async function writeStoreFile(path: string, records = 400): Promise<void>
           receivedAt: new Date(Date.UTC(2026, 10, 25, 10, 0, i + j)).toISOString(),
           body: { interviewId: `s${(i + j) % 37}`, padding },
         }),
-        interviewId: `s${(i + j) % 37}`,
-        correlation: [],
       })),
     );
   }

@@ -22,6 +22,12 @@ const COMMANDS: readonly Command[] = [
     '../service/cli.js',
     'serveCommand',
   ),
+  delegated(
+    'rebuild',
+    "fold the service store's session views again from its records",
+    '../service/rebuild-command.js',
+    'rebuildCommand',
+  ),
   delegated('simulate', 'simulate the vendor sending webhooks', '../simulator/cli.js', 'simulateCommand'),
 ];
 

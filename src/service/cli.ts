@@ -142,7 +142,7 @@ function optionsOf(args: string[]) {
 const say = (text: string) => process.stderr.write(`onboarding-status: ${text}\n`);
 
 /** A store as it may be shown: a PostgreSQL URL without its password. */
-function shownStore(spec: string): string {
+export function shownStore(spec: string): string {
   if (!isPostgresUrl(spec)) return spec;
   try {
     const url = new URL(spec);
@@ -163,7 +163,11 @@ async function serve(args: string[]): Promise<number> {
   const metrics = new ServiceMetrics();
   let store: Store;
   try {
-    store = await openStore(options.store, { onCommit: (records, millis) => metrics.commit(records, millis) });
+    store = await openStore(options.store, {
+      flow: options.flow,
+      onCommit: (records, millis) => metrics.commit(records, millis),
+      log: say,
+    });
   } catch (error) {
     say(
       `cannot open the store ${shownStore(options.store)}: ${error instanceof Error ? error.message : String(error)}`,

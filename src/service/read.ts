@@ -68,11 +68,21 @@ export async function sessionView(parts: ServiceParts, row: ViewRow): Promise<Se
 export function createReader(parts: ServiceParts): Reader {
   const { store, views, metrics } = parts;
 
+  /** Whether views are current: a rebuild here says so, one elsewhere is looked up now and then. */
+  let lookedAt = Number.NEGATIVE_INFINITY;
+  const viewsComplete = async (): Promise<boolean> => {
+    const { rebuild } = parts;
+    if (rebuild.complete || rebuild.running || performance.now() - lookedAt < 5000) return rebuild.complete;
+    lookedAt = performance.now();
+    rebuild.complete = (await store.viewsVersion()) === views.version;
+    return rebuild.complete;
+  };
+
   /** A session's view by id; while views are rebuilt, a session with no row yet is folded. */
   const viewById = async (id: string): Promise<SessionView | undefined> => {
     const row = await store.view(id);
     if (row !== undefined) return sessionView(parts, row);
-    if (parts.rebuild.complete) return undefined;
+    if (await viewsComplete()) return undefined;
     return views.viewOf(id, await store.sessionRecords(id));
   };
 

@@ -3,12 +3,18 @@
  * an embedded SQLite file. Each store's database driver is an optional peer dependency of the
  * package, loaded only when that store is opened: the library and the core install without it.
  */
+import type { FlowConfig } from '../types.js';
 import type { Store } from './types.js';
+import { createViewKeeper } from './views.js';
 
 /** Options every store understands. */
 export interface OpenStoreOptions {
+  /** The flow configuration views are folded with (the service's `flow`). */
+  readonly flow?: FlowConfig;
   /** Called after each commit with the records it carried and how long it took (ms). */
   readonly onCommit?: (records: number, millis: number) => void;
+  /** Where a view that could not be folded is reported (the record is stored all the same). */
+  readonly log?: (message: string) => void;
 }
 
 /** Whether a `--store` value names a PostgreSQL server. */
@@ -49,6 +55,9 @@ async function load<T>(driver: (typeof DRIVERS)[keyof typeof DRIVERS], loading: 
 
 /** Open a store from a SQLite path or a PostgreSQL URL. */
 export async function openStore(spec: string, options: OpenStoreOptions = {}): Promise<Store> {
-  if (!isPostgresUrl(spec)) return (await load(DRIVERS.sqlite, import('./sqlite.js'))).createSqliteStore(spec, options);
-  return (await load(DRIVERS.postgres, import('./postgres.js'))).createPostgresStore(spec, options);
+  const { flow, ...rest } = options;
+  const settings = { ...rest, views: createViewKeeper({ flow }) };
+  if (!isPostgresUrl(spec))
+    return (await load(DRIVERS.sqlite, import('./sqlite.js'))).createSqliteStore(spec, settings);
+  return (await load(DRIVERS.postgres, import('./postgres.js'))).createPostgresStore(spec, settings);
 }

@@ -800,12 +800,7 @@ class PostgresStore implements Store {
        ON CONFLICT (interview_id) DO UPDATE SET seq = excluded.seq, changed_at = excluded.changed_at,
          status = excluded.status, decision = excluded.decision, anomalous = excluded.anomalous,
          anomalies = excluded.anomalies, version = excluded.version, state = excluded.state`,
-      [
-        updates.map((v) => encodeId(v.interviewId)),
-        each(seq),
-        each(changedAt),
-        ...viewFields(updates),
-      ],
+      [updates.map((v) => encodeId(v.interviewId)), each(seq), each(changedAt), ...viewFields(updates)],
     );
   }
 

@@ -26,8 +26,8 @@ export interface RebuildOptions {
   readonly force?: boolean;
   /** Sessions per transaction. @defaultValue 200 */
   readonly batch?: number;
-  /** Called after each page. */
-  readonly onProgress?: (progress: RebuildProgress) => void;
+  /** Called after each page (the next page waits for what it returns). */
+  readonly onProgress?: (progress: RebuildProgress) => void | Promise<void>;
   /** Stops the rebuild between two pages (it resumes at the next start). */
   readonly signal?: AbortSignal;
 }
@@ -60,7 +60,7 @@ export async function rebuildViews(
     rebuilt += await store.refreshViews(ids, { force: options.force });
     done += ids.length;
     after = ids.at(-1);
-    options.onProgress?.(progress());
+    await options.onProgress?.(progress());
     // Let deliveries and reads waiting on this process run between two pages.
     await new Promise((resolve) => setImmediate(resolve));
   }

@@ -5,11 +5,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type CommitInfo, createPostgresStore, type RetryInfo } from '../../src/store/postgres.js';
 import { recordIdOf } from '../../src/store/record.js';
 import type { StoredRecord } from '../../src/store/types.js';
-import { findPostgresBinaries, startThrowawayCluster, type ThrowawayCluster } from '../support/pg-cluster.js';
+import { findPostgresBinaries } from '../support/pg-cluster.js';
+import { clusterPerFile } from '../support/pg-suite.js';
 import {
   expectViewsEqualReplay,
   multiInstanceContract,
@@ -41,20 +42,11 @@ if (binaries === undefined) {
     });
   }
 } else {
-  let cluster: ThrowawayCluster | undefined;
-
-  beforeAll(async () => {
-    cluster = await startThrowawayCluster();
-  }, 120_000);
-
-  afterAll(async () => {
-    await cluster?.stop();
-  });
+  const cluster = clusterPerFile();
 
   /** A fresh database of the cluster, with as many store instances on it as a test asks. */
   async function freshDatabase(): Promise<{ name: string; url: string; drop(): Promise<void> }> {
-    if (!cluster) throw new Error('the cluster did not start');
-    return cluster.createDatabase();
+    return cluster().createDatabase();
   }
 
   const open: OpenStore = async () => {

@@ -338,9 +338,14 @@ export function openApi(version: string): Json {
         },
         SessionPage: {
           type: 'object',
-          required: ['sessions', 'next'],
+          required: ['sessions', 'next', 'position'],
           properties: {
             sessions: { type: 'array', items: ref('SessionView') },
+            position: {
+              type: 'integer',
+              description:
+                'a store position the page is at least as recent as: follow the changes after it with /events?after=',
+            },
             next: {
               type: ['string', 'null'],
               description: 'pass as after for the next page; null: no more sessions match',

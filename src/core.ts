@@ -49,6 +49,14 @@ export {
   StateVersionError,
   sameRecords,
 } from './core/state.js';
+export {
+  type AnomalyCounts,
+  anomaliesAdded,
+  countAnomalies,
+  flowKey,
+  type SessionSummary,
+  summarize,
+} from './core/summary.js';
 export { type MachineReading, readMachines, viewSession } from './core/view.js';
 // Diagrams and test vectors: faces over the machines, read from their state trees.
 export { toDot } from './diagrams/dot.js';

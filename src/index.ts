@@ -28,6 +28,24 @@ export {
   type WebhookHandlerOptions,
 } from './service/handler.js';
 export { ServiceMetrics } from './service/metrics.js';
-export { type RunningServer, type ServedHandler, type ServerOptions, startServer } from './service/server.js';
+export {
+  type NodeRequest,
+  type NodeResponse,
+  nodeListener,
+  type RunningServer,
+  type ServedHandler,
+  type ServerOptions,
+  startServer,
+} from './service/server.js';
 export { type OpenStoreOptions, openStore } from './store/open.js';
-export type { AppendOutcome, RecordToStore, Store, StoredRecord } from './store/types.js';
+export { type RebuildOptions, type RebuildProgress, rebuildViews } from './store/rebuild.js';
+export type {
+  AppendOutcome,
+  RecordToStore,
+  Store,
+  StoredRecord,
+  ViewChanges,
+  ViewQuery,
+  ViewRow,
+} from './store/types.js';
+export { createViewKeeper, type ViewKeeper, type ViewKeeperOptions, type ViewUpdate } from './store/views.js';

@@ -33,6 +33,7 @@ described in docs/openapi.json, the session view in docs/spec.md#the-session-vie
                             (repeatable; without it, reads are served to loopback clients only)
   --max-body BYTES          largest body accepted (default 1048576; k and m suffixes allowed)
   --flow FILE               a flow configuration: {"modules":["id","face",...]}
+  --base-path PATH          serve every route under PATH (e.g. /onboarding), behind a proxy
 ${POLL_USAGE}
 Secrets on a command line are visible to other users of the machine; the environment
 variables ONBOARDING_STATUS_AUTH_HEADERS, ONBOARDING_STATUS_OAUTH_CLIENTS and
@@ -70,6 +71,12 @@ function bytes(text: string): number {
   return Number(match[1]) * (unit === 'k' ? 1024 : unit === 'm' ? 1024 * 1024 : 1);
 }
 
+function basePathOf(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\/[^?#\s]*$/.test(text)) throw new UsageError(`--base-path "${text}": expected a path such as /onboarding`);
+  return text;
+}
+
 function optionsOf(args: string[]) {
   const { values, positionals } = parse(args, {
     port: { type: 'string', default: '8080' },
@@ -83,6 +90,7 @@ function optionsOf(args: string[]) {
     'read-header': { type: 'string', multiple: true },
     'max-body': { type: 'string' },
     flow: { type: 'string' },
+    'base-path': { type: 'string' },
     ...POLL_OPTIONS,
   });
   noPositionals(positionals);
@@ -135,6 +143,7 @@ function optionsOf(args: string[]) {
     auth,
     maxBodyBytes: values['max-body'] === undefined ? undefined : bytes(values['max-body']),
     flow: readFlow(values.flow),
+    basePath: basePathOf(values['base-path']),
     poll,
   };
 }
@@ -181,6 +190,7 @@ async function serve(args: string[]): Promise<number> {
     maxBodyBytes: options.maxBodyBytes,
     metrics,
     log: say,
+    basePath: options.basePath,
   });
   let host = options.host;
   if (!handler.authenticated) {
@@ -210,17 +220,10 @@ async function serve(args: string[]): Promise<number> {
     say(`port ${options.port} is taken by another program: choose another with --port (--port 0 picks a free one)`);
     return EXIT.failed;
   }
-  say(`listening on ${server.url} (store: ${shownStore(options.store)})`);
   let poller: Poller | undefined;
-  if (options.poll !== undefined) {
-    poller = createPoller({ store, flow: options.flow, log: say, ...options.poll });
-    poller.start();
-    say(`polling ${options.poll.baseUrl} for sessions that are not terminal`);
-  }
-  if (Object.keys(options.auth.readHeaders ?? {}).length === 0) {
-    say('reads (/sessions, /records, /events) are served to loopback clients only; --read-header opens them');
-  }
-  return new Promise<number>((resolve) => {
+  // Stopping is set up before "listening on" is said: a SIGTERM sent on reading that line (a
+  // supervisor, a test) must close the service, not kill it before its handler exists.
+  const stopped = new Promise<number>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
       say(`${signal}: closing`);
       process.off('SIGINT', stop);
@@ -239,6 +242,17 @@ async function serve(args: string[]): Promise<number> {
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+  const under = options.basePath === undefined ? '' : `routes under ${options.basePath}; `;
+  say(`listening on ${server.url} (${under}store: ${shownStore(options.store)})`);
+  if (options.poll !== undefined) {
+    poller = createPoller({ store, flow: options.flow, log: say, ...options.poll });
+    poller.start();
+    say(`polling ${options.poll.baseUrl} for sessions that are not terminal`);
+  }
+  if (Object.keys(options.auth.readHeaders ?? {}).length === 0) {
+    say('reads (/sessions, /records, /events) are served to loopback clients only; --read-header opens them');
+  }
+  return stopped;
 }
 
 /** `onboarding-status serve`. */

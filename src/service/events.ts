@@ -57,6 +57,8 @@ export interface StreamReads {
 
 /** Views a stream reads at a time. */
 export const EVENT_PAGE = 500;
+/** Views a stream without a resume point sends first: the latest changed sessions. */
+export const FIRST_PAGE = 100;
 
 /**
  * Reads shared by every stream of a service. Streams woken by one change ask for the same page

@@ -10,7 +10,7 @@ import type { Decision, SessionView } from '../types.js';
 import { isOnboardingStatus } from '../vendor/statuses.js';
 import { json, problem } from './answers.js';
 import { traceSession } from './dashboard/index.js';
-import { EVENT_PAGE, eventStream, type StreamReads, sharedReads } from './events.js';
+import { EVENT_PAGE, eventStream, FIRST_PAGE, type StreamReads, sharedReads } from './events.js';
 import type { ServiceParts } from './parts.js';
 
 const DECISIONS: readonly Decision[] = ['none', 'pending-review', 'approved', 'rejected', 'conflict'];
@@ -88,7 +88,7 @@ export function createReader(parts: ServiceParts): Reader {
 
   const shared: StreamReads = sharedReads(
     parts.changes,
-    (after) => store.viewChanges(after, EVENT_PAGE),
+    (after) => store.viewChanges(after, after === undefined ? FIRST_PAGE : EVENT_PAGE),
     async (row) => {
       const view = await sessionView(parts, row);
       return view === undefined ? undefined : JSON.stringify(view);
@@ -143,6 +143,8 @@ export function createReader(parts: ServiceParts): Reader {
       ...(params.get('prefix') ? { prefix: params.get('prefix') as string } : {}),
       ...(after === undefined ? {} : { after: order === 'recent' ? Number(after) : after }),
     };
+    // The position first: a client following changes after it misses none made while the page is read.
+    const { through: position } = await store.viewChanges(undefined, 1);
     const rows = await store.views(query);
     const page = rows.slice(0, limit);
     const sessions: SessionView[] = [];
@@ -153,7 +155,7 @@ export function createReader(parts: ServiceParts): Reader {
     const last = page.at(-1);
     const next =
       rows.length > limit && last !== undefined ? (order === 'id' ? last.interviewId : String(last.seq)) : null;
-    return json(200, { sessions, next });
+    return json(200, { sessions, next, position });
   };
 
   return {

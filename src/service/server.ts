@@ -68,9 +68,12 @@ function originOf(req: IncomingMessage, target: URL | undefined): string {
   return parsed.origin;
 }
 
-/** The target as a path and query: origin-form (`/path?query`) or absolute-form (`http://host/path`). */
+/**
+ * The target as a path and query: origin-form (`/path?query`) or absolute-form (`http://host/path`).
+ * Under Express, `originalUrl` is the target as it arrived (`url` lost the router's mount path).
+ */
 function targetOf(req: IncomingMessage): { readonly path: string; readonly absolute?: URL } {
-  const raw = req.url ?? '/';
+  const raw = (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/';
   if (raw.startsWith('/')) return { path: raw };
   if (/^https?:\/\//i.test(raw)) {
     try {
@@ -249,6 +252,35 @@ async function respond(
   }
 }
 
+/**
+ * A request and its response as `node:http` gives them (`IncomingMessage`, `ServerResponse`):
+ * Express's `req` and `res`, Fastify's `request.raw` and `reply.raw`. Typed loosely here, so the
+ * package's types do not need Node's.
+ */
+export type NodeRequest = object;
+export type NodeResponse = object;
+
+/**
+ * A Node `(req, res)` listener that serves a web-standard handler, passing the peer's address
+ * (`req.socket.remoteAddress`) as `RequestInfo.remoteAddress`: for `node:http`, Express
+ * (`app.use(listener)`, before any body parser) and Fastify (`reply.hijack()`, then
+ * `listener(request.raw, reply.raw)`). Every request is answered or its connection closed.
+ */
+export function nodeListener(
+  handler: ServedHandler,
+  options: ServerOptions = {},
+): (req: NodeRequest, res: NodeResponse) => void {
+  const log = options.log ?? (() => undefined);
+  return (request, response) => {
+    const req = request as IncomingMessage;
+    const res = response as ServerResponse;
+    respond(handler, req, res, log).catch((error: unknown) => {
+      log(`a request could not be answered: ${String(error)}`);
+      abortResponse(res);
+    });
+  };
+}
+
 /** Serve a handler on a port (0: any free port) and host. */
 export function startServer(
   handler: ServedHandler,
@@ -256,15 +288,9 @@ export function startServer(
   host: string,
   options: ServerOptions = {},
 ): Promise<RunningServer> {
-  const log = options.log ?? (() => undefined);
   // Headers must arrive within 20 s and a whole request within 2 minutes (Node's defaults are
   // 60 s and 5 minutes): a client that trickles bytes holds a connection for no longer.
-  const server = createServer({ headersTimeout: 20_000, requestTimeout: 120_000 }, (req, res) => {
-    respond(handler, req, res, log).catch((error: unknown) => {
-      log(`a request could not be answered: ${String(error)}`);
-      abortResponse(res);
-    });
-  });
+  const server = createServer({ headersTimeout: 20_000, requestTimeout: 120_000 }, nodeListener(handler, options));
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

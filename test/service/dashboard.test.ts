@@ -109,13 +109,26 @@ describe.skipIf(!available && !required)('dashboard in headless Chromium', () =>
     expect(
       await page.locator('#rows tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-session'))),
     ).toEqual(['s3']);
-    expect(await page.locator('#count').textContent()).toBe('1 of 3 sessions match');
+    expect(await page.locator('#count').textContent()).toBe('1 session matches');
 
+    // The service filters: the list shows its answer once it arrives.
     await page.locator('#f-decision').selectOption('');
     await page.locator('#f-anomalies').selectOption('with');
+    await row('s2').waitFor(WAIT);
+    await row('s3').waitFor({ state: 'detached', ...WAIT });
+    expect(await page.locator('#rows tr').count()).toBe(1);
+    expect(await page.locator('#count').textContent()).toBe('1 session matches');
+
+    // An id prefix: the sessions whose id starts with it, by id.
+    await page.locator('#f-anomalies').selectOption('');
+    await page.locator('#f-id').fill('s');
+    await row('s1').waitFor(WAIT);
+    expect(
+      await page.locator('#rows tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-session'))),
+    ).toEqual(['s1', 's2', 's3']);
+    await page.locator('#f-id').fill('s2');
     await row('s1').waitFor({ state: 'detached', ...WAIT });
     expect(await page.locator('#rows tr').count()).toBe(1);
-    expect(await row('s2').count()).toBe(1);
 
     await page.getByRole('button', { name: 'Clear filters' }).click();
     await row('s1').waitFor(WAIT);
@@ -286,6 +299,53 @@ describe.skipIf(!available && !required)('dashboard in headless Chromium', () =>
       expect(card.width).toBeLessThanOrEqual(390);
     } finally {
       await narrow.close();
+    }
+  });
+
+  it('pages the list on the service: the first page, then more on request', async () => {
+    for (let i = 0; i < 55; i++) await status(`p${String(i).padStart(2, '0')}`, 'ID_VALIDATION_FINISHED');
+    await page.goto(server.url);
+    await row('p54').waitFor(WAIT);
+    expect(await page.locator('#rows tr').count()).toBe(50);
+    expect(await page.locator('#count').textContent()).toBe('50+ sessions');
+    // The latest change first: the oldest sessions are on the next page.
+    expect(await row('s2').count()).toBe(0);
+    await page.getByRole('button', { name: 'Show more sessions' }).click();
+    await row('s2').waitFor(WAIT);
+    expect(await page.locator('#rows tr').count()).toBe(59);
+    expect(await page.locator('#count').textContent()).toBe('59 sessions');
+    expect(await page.locator('#more').isHidden()).toBe(true);
+  });
+
+  it('works under a base path, reading the service relative to the page', async () => {
+    const mounted = await startServe([
+      '--host',
+      '127.0.0.1',
+      '--store',
+      join(dir, 'mounted.db'),
+      '--base-path',
+      '/onboarding',
+    ]);
+    const other = await browser.context.newPage();
+    other.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    try {
+      const send = (body: object) =>
+        fetch(`${mounted.url}/onboarding/webhooks/onboarding-status`, { method: 'POST', body: JSON.stringify(body) });
+      expect((await send({ interviewId: 'm1', onboardingStatus: 'ID_VALIDATION_FINISHED' })).status).toBe(204);
+      await other.route('**/*', (route) =>
+        new URL(route.request().url()).origin === mounted.url ? route.continue() : route.abort(),
+      );
+      await other.goto(`${mounted.url}/onboarding`);
+      expect(new URL(other.url()).pathname).toBe('/onboarding/');
+      await other.locator('#rows tr[data-session="m1"]').waitFor(WAIT);
+      await other.locator('#live.on').waitFor(WAIT);
+      expect((await send({ interviewId: 'm2', onboardingStatus: 'ONBOARDING_FINISHED' })).status).toBe(204);
+      await other.locator('#rows tr[data-session="m2"]').waitFor(WAIT);
+      await other.locator('#rows tr[data-session="m1"]').click();
+      await other.locator('#detail[data-loaded="m1"]').waitFor(WAIT);
+    } finally {
+      await other.close();
+      await mounted.stop();
     }
   });
 

@@ -99,13 +99,17 @@ describe('event stream', () => {
     await store.close();
   });
 
-  it('folds a changed session once for all its readers, however many streams are open', async () => {
+  it('reads a change once for all its readers, however many streams are open', async () => {
     /** Store reads made while `streams` readers follow one delivery to the end of their streams. */
     const readsFor = async (streams: number) => {
       const inner = createSqliteStore(join(dir, `fanout-${streams}.db`));
-      const reads = { sessionRecords: 0, recordsAfter: 0 };
+      const reads = { viewChanges: 0, sessionRecords: 0, recordsAfter: 0 };
       const store = {
         ...inner,
+        viewChanges: (after: number | undefined, limit: number) => {
+          reads.viewChanges++;
+          return inner.viewChanges(after, limit);
+        },
         sessionRecords: (id: string) => {
           reads.sessionRecords++;
           return inner.sessionRecords(id);
@@ -120,11 +124,13 @@ describe('event stream', () => {
       const local = { remoteAddress: '127.0.0.1' };
       const readers = await Promise.all(
         Array.from({ length: streams }, async () => {
-          const reader = eventsOf(await handler(new Request('http://svc/events'), local));
+          const reader = eventsOf(await handler(new Request('http://svc/events?after=0'), local));
           await reader.next();
           return reader;
         }),
       );
+      // Every stream has read to the end before the delivery.
+      await new Promise((resolve) => setTimeout(resolve, 50));
       const before = { ...reads };
       const body = JSON.stringify({ interviewId: 'f1', onboardingStatus: 'ID_VALIDATION_FINISHED' });
       await handler(new Request('http://svc/webhooks/onboarding-status', { method: 'POST', body }), local);
@@ -134,6 +140,7 @@ describe('event stream', () => {
       handler.close();
       await store.close();
       return {
+        viewChanges: reads.viewChanges - before.viewChanges,
         sessionRecords: reads.sessionRecords - before.sessionRecords,
         recordsAfter: reads.recordsAfter - before.recordsAfter,
       };
@@ -141,6 +148,37 @@ describe('event stream', () => {
     const one = await readsFor(1);
     const many = await readsFor(200);
     expect(many).toEqual(one);
+    // A change is read from the views by position: no session's records are read again.
+    expect(one).toEqual({ viewChanges: 1, sessionRecords: 0, recordsAfter: 0 });
+  });
+
+  it('without a resume point sends a first page of the latest changes, not every session, then what changes', async () => {
+    const store = createSqliteStore(join(dir, 'first-page.db'));
+    const handler = createWebhookHandler({ store, pollMillis: 50 });
+    const local = { remoteAddress: '127.0.0.1' };
+    const post = (id: string, status: string) =>
+      handler(
+        new Request('http://svc/webhooks/onboarding-status', {
+          method: 'POST',
+          body: JSON.stringify({ interviewId: id, onboardingStatus: status }),
+        }),
+        local,
+      );
+    const ids = Array.from({ length: 130 }, (_, i) => `v${String(i).padStart(3, '0')}`);
+    for (const id of ids) await post(id, 'ID_VALIDATION_FINISHED');
+    const stream = eventsOf(await handler(new Request('http://svc/events'), local));
+    const first: { id: number; view: SessionView }[] = [];
+    for (let i = 0; i < 100; i++) first.push(await stream.view());
+    // The 100 latest changed sessions, oldest of them first, each with its position as its id.
+    expect(first.map((event) => event.view.interviewId)).toEqual(ids.slice(30));
+    expect(first.every((event, i) => i === 0 || event.id > (first[i - 1] as { id: number }).id)).toBe(true);
+    await post('v000', 'ONBOARDING_FINISHED');
+    const change = await stream.view();
+    expect(change.view).toMatchObject({ interviewId: 'v000', status: 'ONBOARDING_FINISHED' });
+    expect(change.id).toBeGreaterThan((first.at(-1) as { id: number }).id);
+    await stream.close();
+    handler.close();
+    await store.close();
   });
 
   it('refuses a Last-Event-ID that is not an event id', async () => {

@@ -399,3 +399,50 @@ describe('webhook handler: reading', () => {
     );
   });
 });
+
+describe('webhook handler: embedding', () => {
+  it('serves every route under its base path, the dashboard at the path with a slash, and nothing outside it', async () => {
+    const { handler } = service({ basePath: '/hooks/onboarding/' });
+    const call = (path: string, init: RequestInit = {}) => handler(new Request(`http://svc${path}`, init), LOCAL);
+    const body = JSON.stringify({ interviewId: 'b1', onboardingStatus: 'ID_VALIDATION_FINISHED' });
+    expect((await call('/hooks/onboarding/webhooks/onboarding-status', { method: 'POST', body })).status).toBe(204);
+    expect((await call('/webhooks/onboarding-status', { method: 'POST', body })).status).toBe(404);
+    expect((await call('/hooks/onboarding/sessions/b1')).status).toBe(200);
+    expect((await call('/hooks/onboardingx/sessions/b1')).status).toBe(404);
+    expect((await call('/sessions/b1')).status).toBe(404);
+    const bare = await call('/hooks/onboarding?x=1');
+    expect(bare.status).toBe(308);
+    expect(bare.headers.get('location')).toBe('/hooks/onboarding/?x=1');
+    expect((await call('/hooks/onboarding/')).headers.get('content-type')).toMatch(/^text\/html/);
+    expect(() => createWebhookHandler({ store: createSqliteStore(':memory:'), basePath: 'hooks' })).toThrow(/basePath/);
+  });
+
+  it('without authentication accepts deliveries from this machine only, as serve listens on loopback only', async () => {
+    const { handler } = service();
+    const post = (info?: { remoteAddress?: string }) =>
+      handler(
+        new Request('http://svc/webhooks/session-started', { method: 'POST', body: '{"interviewId":"l1"}' }),
+        info,
+      );
+    for (const address of ['127.0.0.1', '::1', '::ffff:127.0.0.1']) {
+      expect((await post({ remoteAddress: address })).status, address).toBe(204);
+    }
+    for (const info of [{ remoteAddress: '203.0.113.9' }, { remoteAddress: '10.0.0.2' }, {}, undefined]) {
+      const response = await post(info);
+      expect(response.status, JSON.stringify(info)).toBe(401);
+      expect(((await response.json()) as { message: string }).message).toMatch(
+        /no authentication is configured, so deliveries are accepted from this machine only/,
+      );
+    }
+    // Any authentication configured (an allowlist open to every address, say) lifts it.
+    const open = service({ auth: { allowIps: ['0.0.0.0/0', '::/0'] } });
+    expect(
+      (
+        await open.handler(
+          new Request('http://svc/webhooks/session-started', { method: 'POST', body: '{"interviewId":"l2"}' }),
+          { remoteAddress: '203.0.113.9' },
+        )
+      ).status,
+    ).toBe(204);
+  });
+});

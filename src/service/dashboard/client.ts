@@ -1,9 +1,10 @@
 /**
  * The dashboard's script, sent inline as a module (no build step, no external assets). It only
- * shows what the service answers: session views from `/events`, and for the selected session
- * its records (`/sessions/{id}/records`) and machine trace (`/sessions/{id}/machines`). Every
- * read of the service is in `api`, and which sessions the list shows is decided in `visible`:
- * the two places to change when paging and filtering move to the server.
+ * shows what the service answers: a page of session views from `GET sessions` (filtered and
+ * paged by the service, which reads its materialized views by index), the changes after that
+ * page from `events`, and for the selected session its view, records and machine trace. Every
+ * read of the service is in `api`, with addresses relative to the page, so the service can be
+ * mounted under any base path.
  *
  * Rows keep their place while the pointer is over the list (a row never moves under a click),
  * and a row whose view did not change keeps its element. Times are shown in one format,
@@ -13,6 +14,7 @@
  * dollar sign followed by a brace. Every text is set with `textContent`, never as markup.
  */
 export const CLIENT_SCRIPT = String.raw`
+/** The sessions the list holds: id → { view, live (event position) or rank (place in the pages), fresh }. */
 const sessions = new Map();
 let selected = null;
 let renderQueued = false;
@@ -22,27 +24,45 @@ let detailToken = 0;
 let frozen = null;
 /** Each session's row element and the view it shows, so an unchanged row is not rebuilt. */
 const rowCache = new Map();
+/** The service's cursor for the next page of the list (null: no more), and the list's generation. */
+let next = null;
+let listToken = 0;
+let following = false;
+const PAGE = 50;
 
 /** The service's answers: the only place that reads it. */
 const api = {
-  /** Follow the session views: onView(view, eventId) for each, onState('open' | 'error' | 'closed'). */
-  follow(onView, onState) {
-    const source = new EventSource('/events');
+  /** A page of session views matching the filters: { sessions, next, position }. */
+  async page(f, after) {
+    const query = new URLSearchParams({ limit: String(PAGE), order: f.id ? 'id' : 'recent' });
+    if (f.id) query.set('prefix', f.id);
+    if (f.status) query.set('status', f.status);
+    if (f.decision) query.set('decision', f.decision);
+    if (f.anomalies) query.set('anomalies', f.anomalies === 'with' ? 'true' : 'false');
+    if (after !== null) query.set('after', after);
+    const response = await fetch('sessions?' + query);
+    if (!response.ok) throw new Error('the service answered ' + response.status);
+    return response.json();
+  },
+  /** Follow the changes after a position: onView(view, eventId) for each, onState('open' | 'error' | 'closed'). */
+  follow(after, onView, onState) {
+    const source = new EventSource('events?after=' + encodeURIComponent(after));
     source.addEventListener('open', () => onState('open'));
     source.addEventListener('error', () => onState(source.readyState === EventSource.CLOSED ? 'closed' : 'error'));
     source.addEventListener('view', (event) => onView(JSON.parse(event.data), Number(event.lastEventId) || 0));
   },
-  /** A session's records and machine trace, read until both agree. */
+  /** A session's view, records and machine trace, read until the records and the trace agree. */
   async detail(id) {
-    const base = '/sessions/' + encodeURIComponent(id);
+    const base = 'sessions/' + encodeURIComponent(id);
     for (let attempt = 0; ; attempt++) {
-      const [recordsResponse, traceResponse] = await Promise.all([fetch(base + '/records'), fetch(base + '/machines')]);
-      if (!recordsResponse.ok || !traceResponse.ok) throw new Error('the service answered ' + recordsResponse.status + ' / ' + traceResponse.status);
+      const [viewResponse, recordsResponse, traceResponse] = await Promise.all([fetch(base), fetch(base + '/records'), fetch(base + '/machines')]);
+      if (!viewResponse.ok || !recordsResponse.ok || !traceResponse.ok) throw new Error('the service answered ' + viewResponse.status + ' / ' + recordsResponse.status + ' / ' + traceResponse.status);
+      const view = await viewResponse.json();
       const text = await recordsResponse.text();
       const records = text.split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line));
       const trace = await traceResponse.json();
-      // A record may land between the two reads: read again until both agree.
-      if (records.length === trace.steps.length || attempt >= 4) return { records, trace };
+      // A record may land between the reads: read again until they agree.
+      if (records.length === trace.steps.length || attempt >= 4) return { view, records, trace };
     }
   },
 };
@@ -122,15 +142,16 @@ function anomalySummary(anomalies) {
 
 function filters() {
   return {
-    id: $('f-id').value.trim().toLowerCase(),
+    id: $('f-id').value.trim(),
     status: $('f-status').value,
     decision: $('f-decision').value,
     anomalies: $('f-anomalies').value,
   };
 }
 
+/** Whether a view a change brought belongs in the list the filters ask for (the service decided the pages). */
 function matches(view, f) {
-  if (f.id && !view.interviewId.toLowerCase().includes(f.id)) return false;
+  if (f.id && !view.interviewId.startsWith(f.id)) return false;
   if (f.status && view.status !== f.status) return false;
   if (f.decision && view.decision !== f.decision) return false;
   if (f.anomalies === 'with' && view.anomalies.length === 0) return false;
@@ -171,11 +192,16 @@ function row(entry) {
   );
 }
 
-/** The sessions the list shows, in order: newest change first, filtered. */
+/** The sessions the list shows, in order: by id with an id prefix, else changed since the page first (newest first), then the pages' order. */
 function visible() {
-  const f = filters();
-  const all = [...sessions.values()].sort((a, b) => b.seq - a.seq || (a.view.interviewId < b.view.interviewId ? -1 : 1));
-  return { total: all.length, shown: all.filter((entry) => matches(entry.view, f)) };
+  const byId = filters().id !== '';
+  const all = [...sessions.values()].sort((a, b) => {
+    if (byId) return a.view.interviewId < b.view.interviewId ? -1 : 1;
+    if ((a.live > 0) !== (b.live > 0)) return a.live > 0 ? -1 : 1;
+    if (a.live > 0) return b.live - a.live;
+    return a.rank - b.rank;
+  });
+  return { shown: all };
 }
 
 /** A session's row: the cached element while its view, selection and freshness are unchanged. */
@@ -190,7 +216,7 @@ function rowOf(entry) {
 
 function render() {
   renderQueued = false;
-  const { total, shown } = visible();
+  const { shown } = visible();
   let order = shown;
   if (frozen !== null) {
     // Under the pointer, the rows shown stay where they are; new sessions join at the end.
@@ -209,14 +235,16 @@ function render() {
     for (const tr of body.children) if (tr.getAttribute('data-session') === focused) tr.querySelector('button').focus();
   }
   for (const entry of sessions.values()) entry.fresh = false;
+  const f = filters();
+  const filtered = Boolean(f.id || f.status || f.decision || f.anomalies);
+  const count = shown.length + (next !== null ? '+' : '');
   $('count').textContent =
-    total === 0
+    shown.length === 0
       ? ''
-      : shown.length === total
-        ? total + (total === 1 ? ' session' : ' sessions')
-        : shown.length + ' of ' + total + ' sessions match';
-  $('empty').hidden = total > 0;
-  $('none-match').hidden = total === 0 || shown.length > 0;
+      : count + (shown.length === 1 && next === null ? ' session' : ' sessions') + (filtered ? (shown.length === 1 && next === null ? ' matches' : ' match') : '');
+  $('empty').hidden = filtered || shown.length > 0;
+  $('none-match').hidden = !filtered || shown.length > 0;
+  $('more').hidden = next === null;
 }
 
 function queueRender() {
@@ -375,8 +403,9 @@ async function loadDetail(scroll) {
   if (entry) showView(entry.view);
   const token = ++detailToken;
   try {
-    const { records, trace } = await api.detail(id);
+    const { view, records, trace } = await api.detail(id);
     if (token !== detailToken) return;
+    showView(view);
     highlight(trace);
     const items = trace.steps.map((step, i) => timelineItem(step, records[i]));
     $('timeline').replaceChildren(...items.reverse());
@@ -399,29 +428,56 @@ function queueDetail() {
   detailTimer = setTimeout(() => loadDetail(false), 150);
 }
 
-function connect() {
-  const live = $('live');
-  const LIVE = { open: ['Live', 'live on'], error: ['Reconnecting…', 'live off'], closed: ['Disconnected', 'live off'] };
-  api.follow(
-    (view, seq) => {
-      const known = sessions.get(view.interviewId);
-      sessions.set(view.interviewId, { view, seq, fresh: known !== undefined });
-      queueRender();
-      if (view.interviewId === selected) {
-        showView(view);
-        queueDetail();
-      }
-    },
-    (state) => {
-      live.textContent = LIVE[state][0];
-      live.className = LIVE[state][1];
-    },
-  );
+const LIVE = { open: ['Live', 'live on'], error: ['Reconnecting…', 'live off'], closed: ['Disconnected', 'live off'] };
+
+/** A change: the session joins, moves up, or leaves the list, as it matches the filters now. */
+function onView(view, seq) {
+  const known = sessions.get(view.interviewId);
+  if (matches(view, filters())) sessions.set(view.interviewId, { view, live: seq, rank: 0, fresh: known !== undefined });
+  else sessions.delete(view.interviewId);
+  queueRender();
+  if (view.interviewId === selected) {
+    showView(view);
+    queueDetail();
+  }
 }
 
-for (const id of ['f-id', 'f-status', 'f-decision', 'f-anomalies']) $(id).addEventListener('input', queueRender);
+/** Load the list again from its first page (the filters changed), or its next page (more). */
+async function load(more) {
+  const token = more ? listToken : ++listToken;
+  const f = filters();
+  try {
+    const page = await api.page(f, more ? next : null);
+    if (token !== listToken) return;
+    if (!more) sessions.clear();
+    let rank = sessions.size;
+    for (const view of page.sessions) if (!sessions.has(view.interviewId)) sessions.set(view.interviewId, { view, live: 0, rank: rank++, fresh: false });
+    next = page.next;
+    if (!following) {
+      // Changes after the first page's position: nothing between the page and the stream is missed.
+      following = true;
+      api.follow(page.position, onView, (state) => {
+        $('live').textContent = LIVE[state][0];
+        $('live').className = LIVE[state][1];
+      });
+    }
+    queueRender();
+  } catch (error) {
+    $('live').textContent = 'Could not load the sessions: ' + (error && error.message ? error.message : String(error));
+    $('live').className = 'live off';
+  }
+}
+
+let filterTimer = null;
+function filtersChanged() {
+  clearTimeout(filterTimer);
+  filterTimer = setTimeout(() => load(false), 150);
+}
+
+for (const id of ['f-id', 'f-status', 'f-decision', 'f-anomalies']) $(id).addEventListener('input', filtersChanged);
 $('filters').addEventListener('submit', (event) => event.preventDefault());
-$('filters').addEventListener('reset', () => setTimeout(queueRender));
+$('filters').addEventListener('reset', () => setTimeout(filtersChanged));
+$('more').addEventListener('click', () => load(true));
 
 // One listener for every row: a click anywhere on a row opens its session.
 $('rows').addEventListener('click', (event) => {
@@ -443,6 +499,6 @@ function followLink() {
 }
 window.addEventListener('hashchange', followLink);
 followLink();
-connect();
+load(false);
 render();
 `;

@@ -40,6 +40,7 @@ h2 { margin: 0 0 10px; font-size: 16px; } h3 { margin: 20px 0 8px; font-size: 14
 .filters label { display: grid; gap: 3px; font-size: 12px; color: var(--muted); font-weight: 600; }
 .filters input, .filters select, .filters button { font: inherit; color: var(--ink); padding: 5px 8px; border: 1px solid #b6bec8; border-radius: 6px; background: #fff; min-width: 150px; }
 .filters button { min-width: 0; cursor: pointer; background: var(--soft); }
+.more-bar { margin: 10px 0 0; } #more { font: inherit; padding: 5px 12px; border: 1px solid #b6bec8; border-radius: 6px; background: var(--soft); cursor: pointer; }
 :focus-visible { outline: 3px solid #f2a900; outline-offset: 1px; }
 .table-wrap { overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; }
@@ -179,7 +180,7 @@ export function dashboardPage(): string {
 <section id="list" class="card" aria-labelledby="sessions-title">
   <div class="bar"><h2 id="sessions-title">Sessions</h2><p id="count" aria-live="polite"></p></div>
   <form id="filters" class="filters" role="search" aria-label="Filter sessions">
-    <label for="f-id">Session id<input id="f-id" type="search" placeholder="contains…" autocomplete="off"></label>
+    <label for="f-id">Session id<input id="f-id" type="search" placeholder="starts with…" autocomplete="off"></label>
     <label for="f-status">Status<select id="f-status"><option value="">any status</option>${ONBOARDING_STATUSES.map(option).join('')}</select></label>
     <label for="f-decision">Decision<select id="f-decision"><option value="">any decision</option>${DECISIONS.map(option).join('')}</select></label>
     <label for="f-anomalies">Anomalies<select id="f-anomalies"><option value="">any</option><option value="with">with anomalies</option><option value="without">without anomalies</option></select></label>
@@ -194,6 +195,7 @@ export function dashboardPage(): string {
   </div>
   <p id="empty" class="muted">No sessions yet. Deliveries posted to <code>/webhooks/{kind}</code> appear here as they are stored.</p>
   <p id="none-match" class="muted" hidden>No session matches these filters.</p>
+  <p class="more-bar"><button type="button" id="more" hidden>Show more sessions</button></p>
 </section>
 <section id="detail" class="card" aria-labelledby="detail-title" hidden>
   <div class="detail-head"><h2 id="detail-title">Session <code id="d-id"></code></h2></div>

@@ -8,14 +8,13 @@
  * except in CI (`CI` set), where that is a failure.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RawDeliveryRecord as DeliveryRecord } from '../../src/records/record.js';
 import type { SessionView } from '../../src/types.js';
 import { WEBHOOK_KINDS } from '../../src/vendor/kinds.js';
-import { historyArb } from '../support/histories.js';
+import { dealt, deliveries, pool } from '../support/deliveries.js';
 import { findPostgresBinaries, startThrowawayCluster, type ThrowawayCluster } from '../support/pg-cluster.js';
-import { BUILT_ENTRY, EVERY_KIND, type ServerProcess, startServe, viewsOf } from './support.js';
+import { BUILT_ENTRY, type ServerProcess, startServe, viewsOf } from './support.js';
 
 const binaries = await findPostgresBinaries();
 const SECRET_VALUE = 'two-instances-secret';
@@ -24,72 +23,6 @@ const SECRET = { 'x-webhook-secret': SECRET_VALUE };
 const CONCURRENCY = 16;
 /** The longest a bounded wait (the event stream) may take. */
 const WAIT_MS = 30_000;
-
-/** A delivery as the vendor posts it: the URL's kind and the body. */
-interface Delivery {
-  readonly kind: string;
-  readonly body: unknown;
-}
-
-/**
- * Realistic histories (late, retried, invalid, unknown statuses, correlated records), sessions
- * renamed apart, plus one session with a body of every kind. Polls are the service's own
- * observations and unknown kinds have no URL: neither can be posted, so they are left out.
- */
-function deliveries(): Delivery[] {
-  const kinds: ReadonlySet<string> = new Set(WEBHOOK_KINDS);
-  const histories = fc.sample(historyArb, { numRuns: 12, seed: 20261125 });
-  const fromHistories = histories.flatMap((history, i) =>
-    history.records
-      .filter((record) => kinds.has(record.kind))
-      .map((record) => {
-        const renamed = JSON.parse(JSON.stringify(record).replace(/"s(\d+)(-r|-who|-wl)?"/g, `"h${i}-s$1$2"`));
-        return { kind: record.kind, body: (renamed as DeliveryRecord).body };
-      }),
-  );
-  const everyKind = EVERY_KIND.map(([kind, body]) => ({
-    kind,
-    body: JSON.parse(JSON.stringify(body).replaceAll('"a1"', '"all-kinds"')) as unknown,
-  }));
-  return [...fromHistories, ...everyKind];
-}
-
-/** Where each delivery goes: instance 0, 1, or both (a retry that reaches both). */
-interface Post extends Delivery {
-  readonly instance: 0 | 1;
-}
-
-function dealt(all: readonly Delivery[]): Post[] {
-  const [shuffled] = fc.sample(fc.shuffledSubarray([...all], { minLength: all.length }), { numRuns: 1, seed: 7 });
-  const [targets] = fc.sample(
-    fc.array(fc.constantFrom<'a' | 'b' | 'both'>('a', 'a', 'b', 'b', 'both'), {
-      minLength: shuffled.length,
-      maxLength: shuffled.length,
-    }),
-    { numRuns: 1, seed: 11 },
-  );
-  return shuffled.flatMap((delivery, i): Post[] => {
-    const target = targets[i];
-    if (target === 'a') return [{ ...delivery, instance: 0 }];
-    if (target === 'b') return [{ ...delivery, instance: 1 }];
-    return [
-      { ...delivery, instance: 0 },
-      { ...delivery, instance: 1 },
-    ];
-  });
-}
-
-/** Run `work` over `items` with at most `limit` in flight. */
-async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await work(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
 
 /** Reads server-sent `view` events until one satisfies `wanted`; the response's signal bounds the wait. */
 async function waitForView(response: Response, wanted: (view: SessionView) => boolean): Promise<SessionView> {

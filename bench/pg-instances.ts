@@ -3,15 +3,20 @@
  * (test/support/pg-cluster.ts: fsync on, defaults) against one instance on the same cluster.
  * The same autocannon load (the same total connections, split evenly between the instances),
  * a fresh database per run, medians over BENCH_RUNS runs. Counts every 5xx, connection error
- * and deadlock / serialization failure that reached a client or the servers' logs.
+ * and deadlock / serialization failure that reached a client or the servers' logs. While the
+ * load runs, PostgreSQL's wait events of the instances' sessions are sampled
+ * (`pg_stat_activity`); after each run, every session's view is checked against a replay.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
+import { createPostgresStore } from '../src/store/postgres.js';
 import { startThrowawayCluster } from '../test/support/pg-cluster.js';
 import { type Child, deliveries, type Load, load, medianRun, serveArgs, startChild } from './load.js';
 import { machine } from './measure.js';
 import { topSelfTime } from './profile.js';
+import { type Verified, verifyViews } from './verify.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const SECONDS = Number(process.env.BENCH_SERVICE_SECONDS ?? 10);
@@ -25,6 +30,38 @@ interface Scenario extends Load {
   readonly conflictLogLines: number;
   /** Appends the servers logged as failed (each answered 503). */
   readonly failedAppends: number;
+  /** Samples of the instances' PostgreSQL sessions by what they were doing (wait event, or CPU). */
+  readonly waits: Record<string, number>;
+  /** Views against a replay, after the run. */
+  readonly verified: Verified;
+}
+
+/** Sample, every 10 ms until `done`, what the instances' sessions are waiting on in PostgreSQL. */
+async function sampleWaits(url: string, done: Promise<unknown>): Promise<Record<string, number>> {
+  const client = new pg.Client({ connectionString: url });
+  client.on('error', () => undefined);
+  await client.connect();
+  const waits: Record<string, number> = {};
+  let over = false;
+  void done.finally(() => {
+    over = true;
+  });
+  try {
+    while (!over) {
+      const { rows } = await client.query<{ what: string; n: number }>(
+        `SELECT coalesce(wait_event_type || ':' || wait_event, 'CPU (no wait event)') AS what, count(*)::int AS n
+         FROM pg_stat_activity
+         WHERE application_name = 'onboarding-status' AND state <> 'idle' AND pid <> pg_backend_pid()
+         GROUP BY 1`,
+      );
+      for (const { what, n } of rows) waits[what] = (waits[what] ?? 0) + n;
+      waits.samples = (waits.samples ?? 0) + 1;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  } finally {
+    await client.end();
+  }
+  return waits;
 }
 
 async function scenario(url: string, instances: number, extra: string[] = []): Promise<Scenario> {
@@ -38,7 +75,9 @@ async function scenario(url: string, instances: number, extra: string[] = []): P
     // Each instance gets its own slice of the bodies, so the instances do not post the same rows.
     const slice = (i: number) => requests.filter((_, n) => n % instances === i);
     await Promise.all(children.map((child, i) => load(child.url, slice(i), WARMUP, share)));
-    const loads = await Promise.all(children.map((child, i) => load(child.url, slice(i), SECONDS, share)));
+    const loading = Promise.all(children.map((child, i) => load(child.url, slice(i), SECONDS, share)));
+    const waits = await sampleWaits(url, loading);
+    const loads = await loading;
     const logs = children.map((child) => child.stderr()).join('\n');
     const sum = (pick: (l: Load) => number) => loads.reduce((total, l) => total + pick(l), 0);
     return {
@@ -52,9 +91,22 @@ async function scenario(url: string, instances: number, extra: string[] = []): P
       errors: sum((l) => l.errors),
       conflictLogLines: logs.split('\n').filter((line) => /deadlock|serializ/i.test(line)).length,
       failedAppends: logs.split('\n').filter((line) => /store append failed/.test(line)).length,
+      waits,
+      verified: await verified(url, children),
     };
   } finally {
     for (const child of children) await child.stop();
+  }
+}
+
+/** Stop the instances, then check every session's view against a replay of the records. */
+async function verified(url: string, children: Child[]): Promise<Verified> {
+  for (const child of children) await child.stop();
+  const store = await createPostgresStore(url);
+  try {
+    return await verifyViews(store);
+  } finally {
+    await store.close();
   }
 }
 
@@ -106,6 +158,8 @@ console.log(
     oneRuns: one.map((r) => Math.round(r.perSecond)),
     twoRuns: two.map((r) => Math.round(r.perSecond)),
     // Over every run of both scenarios, not only the medians.
+    waits: { one: o.waits, two: t.waits },
+    verified: [...one, ...two].map((run) => run.verified),
     clientErrors: {
       status5xx: total([...one, ...two], (s) => s.status5xx),
       connectionErrors: total([...one, ...two], (s) => s.errors),

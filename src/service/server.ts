@@ -148,7 +148,11 @@ function toRequest(req: IncomingMessage, res: ServerResponse): Request {
       init.duplex = 'half';
     }
     const request = new Request(url, init);
-    res.on('close', () => abort.abort());
+    // The request's signal says the client went away: not when its answer was sent in full
+    // (aborting then would only cost an exception object per request).
+    res.on('close', () => {
+      if (!res.writableFinished) abort.abort();
+    });
     return request;
   } catch (error) {
     throw new Refused(400, 'bad-request', `the request cannot be read: ${(error as Error).message}`);

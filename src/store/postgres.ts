@@ -493,33 +493,24 @@ class PostgresStore implements Store {
   }
 
   /**
-   * Lock the view rows of sessions (in id order; a row is made for a session that has none) and
-   * read them: `undefined` for a session with no view stored.
+   * Lock the view rows of sessions and read them, in one statement: `INSERT … ON CONFLICT DO
+   * UPDATE` locks each row in id order, making a placeholder row for a session that has none, and
+   * returns the latest committed version of each (not the statement's snapshot), so a commit that
+   * waited for another one's lock reads what that one wrote. `undefined`: no view was stored.
    */
   async #lockViews(tx: pg.PoolClient, ids: readonly string[]): Promise<Map<string, ViewRow | undefined>> {
     const held = new Map<string, ViewRow | undefined>();
     if (ids.length === 0) return held;
-    const encoded = [...new Set(ids.map(encodeId))].sort();
-    const lock = (list: string[]) =>
-      tx.query<ViewTableRow>(
-        `SELECT ${VIEW_COLUMNS} FROM onboarding_views WHERE interview_id = ANY($1::text[])
-         ORDER BY interview_id FOR UPDATE`,
-        [list],
-      );
-    const found = await lock(encoded);
-    for (const row of found.rows) held.set(decodeId(row.interview_id), isPlaceholder(row) ? undefined : toView(row));
-    const missing = encoded.filter((id) => !held.has(decodeId(id)));
-    if (missing.length > 0) {
-      await tx.query(
-        `INSERT INTO onboarding_views (interview_id, seq, changed_at, status, decision, anomalous, anomalies, version, state)
-         SELECT id, 0, 0, '', '', false, '{}', '', '' FROM unnest($1::text[]) AS id ORDER BY id
-         ON CONFLICT (interview_id) DO NOTHING`,
-        [missing],
-      );
-      for (const row of (await lock(missing)).rows) {
-        held.set(decodeId(row.interview_id), isPlaceholder(row) ? undefined : toView(row));
-      }
-    }
+    const { rows } = await tx.query<ViewTableRow>(
+      `INSERT INTO onboarding_views AS v (interview_id, seq, changed_at, status, decision, anomalous, anomalies, version, state)
+       SELECT id, 0, 0, '', '', false, '{}', '', '' FROM unnest($1::text[]) AS id ORDER BY id
+       ON CONFLICT (interview_id) DO UPDATE SET seq = v.seq
+       RETURNING ${VIEW_COLUMNS.split(', ')
+         .map((column) => `v.${column}`)
+         .join(', ')}`,
+      [[...new Set(ids.map(encodeId))].sort()],
+    );
+    for (const row of rows) held.set(decodeId(row.interview_id), isPlaceholder(row) ? undefined : toView(row));
     return held;
   }
 

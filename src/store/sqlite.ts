@@ -200,8 +200,8 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
   );
   // Records naming no session that carry an id: they may move when a carrier of it arrives.
   const floatCarrying = db.prepare<[string], { one: number }>(
-    `SELECT 1 AS one FROM correlations c JOIN records r ON r.seq = c.seq
-     WHERE c.corr = ? AND r.session_id IS NULL LIMIT 1`,
+    `SELECT 1 AS one FROM correlations c CROSS JOIN records r ON r.seq = c.seq
+     WHERE c.corr = ? AND +r.session_id IS NULL LIMIT 1`,
   );
   const floatOwners = db.prepare<[string], { owner: string | null }>(
     `SELECT DISTINCT ${OWNER} AS owner FROM records r
@@ -211,14 +211,15 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     `SELECT ${OWNER} AS owner FROM records r WHERE r.seq = ?`,
   );
   // A session's records, and every record carrying an id that decides where its records naming
-  // no session belong: the ids it carries, and the other ids those records carry.
+  // no session belong: the ids it carries, and the other ids those records carry. (CROSS JOIN and
+  // `+` keep SQLite from scanning every record naming no session, which grows with the store.)
   const bySession = db.prepare<[string, string], Row>(
     `WITH mine AS (SELECT corr FROM carriers WHERE session_id = ?),
        ids AS (
          SELECT corr FROM mine
          UNION
-         SELECT o.corr FROM correlations c JOIN records f ON f.seq = c.seq JOIN correlations o ON o.seq = c.seq
-         WHERE f.session_id IS NULL AND c.corr IN (SELECT corr FROM mine))
+         SELECT o.corr FROM correlations c CROSS JOIN records f ON f.seq = c.seq CROSS JOIN correlations o ON o.seq = c.seq
+         WHERE c.corr IN (SELECT corr FROM mine) AND +f.session_id IS NULL)
      SELECT r.seq, ${OWNER} AS session_id, r.record FROM records r
      WHERE r.session_id = ? OR r.seq IN (SELECT seq FROM correlations WHERE corr IN (SELECT corr FROM ids))
      ORDER BY r.seq`,

@@ -52,7 +52,17 @@ async function loadStore(path: string): Promise<Loaded> {
   const store = createSqliteStore(path);
   const generator = spawn(
     process.execPath,
-    ['--import', 'tsx', 'scripts/generate-log.ts', '--records', String(SESSIONS * 20), '--sessions', String(SESSIONS), '--seed', '11'],
+    [
+      '--import',
+      'tsx',
+      'scripts/generate-log.ts',
+      '--records',
+      String(SESSIONS * 20),
+      '--sessions',
+      String(SESSIONS),
+      '--seed',
+      '11',
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const from = Date.now();
@@ -157,7 +167,8 @@ async function measureEvents(url: string, times: number) {
     firstPage.push(performance.now() - started);
     await reader.cancel();
   }
-  const q = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(p * values.length))] as number;
+  const q = (values: number[], p: number) =>
+    [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(p * values.length))] as number;
   return {
     firstByteP50Ms: q(firstByte, 0.5),
     firstByteP99Ms: q(firstByte, 0.99),
@@ -170,9 +181,13 @@ async function measureEvents(url: string, times: number) {
 
 /** Ids to read: spread over the store, from the generator's naming. */
 const idOf = (index: number) => `s${index.toString(36).padStart(5, '0')}`;
-const spread = (count: number) => Array.from({ length: count }, (_, i) => idOf(Math.floor(((i * 7919) % count) * (SESSIONS / count))));
+const spread = (count: number) =>
+  Array.from({ length: count }, (_, i) => idOf(Math.floor(((i * 7919) % count) * (SESSIONS / count))));
 
-async function reads(path: string, loaded: Loaded): Promise<{ reads: Read[]; events: Awaited<ReturnType<typeof measureEvents>> }> {
+async function reads(
+  path: string,
+  loaded: Loaded,
+): Promise<{ reads: Read[]; events: Awaited<ReturnType<typeof measureEvents>> }> {
   const child: Child = await startChild(serveArgs(path));
   try {
     const ids = spread(5000);
@@ -182,26 +197,50 @@ async function reads(path: string, loaded: Loaded): Promise<{ reads: Read[]; eve
     const all: Read[] = [];
     const run = async (name: string, paths: readonly string[]) => all.push(await measureReads(child.url, name, paths));
     // Warm the service and the file cache a little, as a running service would be.
-    await measureReads(child.url, 'warm-up', ids.map((id) => `/sessions/${id}`));
+    await measureReads(
+      child.url,
+      'warm-up',
+      ids.map((id) => `/sessions/${id}`),
+    );
     all.length = 0;
-    await run('GET /sessions/{id}', ids.map((id) => `/sessions/${id}`));
+    await run(
+      'GET /sessions/{id}',
+      ids.map((id) => `/sessions/${id}`),
+    );
     await run('GET /sessions (first page, by id)', list('limit=50'));
-    await run('GET /sessions?after={id} (a page anywhere)', ids.map((id) => `/sessions?after=${id}&limit=50`));
+    await run(
+      'GET /sessions?after={id} (a page anywhere)',
+      ids.map((id) => `/sessions?after=${id}&limit=50`),
+    );
     await run('GET /sessions?status=ONBOARDING_FINISHED', list('status=ONBOARDING_FINISHED'));
-    await run('GET /sessions?status=ID_VALIDATION_FINISHED_SECOND_ID (rare)', list('status=ID_VALIDATION_FINISHED_SECOND_ID'));
+    await run(
+      'GET /sessions?status=ID_VALIDATION_FINISHED_SECOND_ID (rare)',
+      list('status=ID_VALIDATION_FINISHED_SECOND_ID'),
+    );
     await run('GET /sessions?decision=approved', list('decision=approved'));
     await run('GET /sessions?decision=conflict (rare)', list('decision=conflict'));
     await run('GET /sessions?anomalies=true', list('anomalies=true'));
     await run('GET /sessions?anomalies=false', list('anomalies=false'));
     await run('GET /sessions?changedSince= (the last 1 %)', list(`changedSince=${iso(late)}`));
     await run('GET /sessions?changedSince= (all)', list(`changedSince=${iso(loaded.from)}`));
-    await run('GET /sessions?prefix=', ids.slice(0, 500).map((id) => `/sessions?prefix=${id.slice(0, 4)}`));
-    await run('GET /sessions?status=…&decision=…&anomalies=…', list('status=MANUAL_REVIEW_APPROVED&decision=approved&anomalies=true'));
+    await run(
+      'GET /sessions?prefix=',
+      ids.slice(0, 500).map((id) => `/sessions?prefix=${id.slice(0, 4)}`),
+    );
+    await run(
+      'GET /sessions?status=…&decision=…&anomalies=…',
+      list('status=MANUAL_REVIEW_APPROVED&decision=approved&anomalies=true'),
+    );
     await run('dashboard: GET /sessions?order=recent (first page)', list('order=recent&limit=50'));
-    await run('dashboard: GET /sessions?order=recent&decision=rejected', list('order=recent&decision=rejected&limit=50'));
+    await run(
+      'dashboard: GET /sessions?order=recent&decision=rejected',
+      list('order=recent&decision=rejected&limit=50'),
+    );
     await run('dashboard: GET / (the page)', ['/']);
     const events = await measureEvents(child.url, 30);
-    say(`GET /events: first byte p99 ${events.firstByteP99Ms.toFixed(1)} ms, first page p99 ${events.firstPageP99Ms.toFixed(1)} ms`);
+    say(
+      `GET /events: first byte p99 ${events.firstByteP99Ms.toFixed(1)} ms, first page p99 ${events.firstPageP99Ms.toFixed(1)} ms`,
+    );
     return { reads: all, events };
   } finally {
     await child.stop();
@@ -222,7 +261,9 @@ const requests = deliveries(20_000);
 const dir = mkdtempSync(join(tmpdir(), 'bench-scale-'));
 try {
   const loaded = await cachedStore();
-  say(`store: ${loaded.sessions} sessions, ${loaded.records} records, ${Math.round(loaded.bytes / 2 ** 20)} MB${loaded.cached ? ' (cached)' : ''}`);
+  say(
+    `store: ${loaded.sessions} sessions, ${loaded.records} records, ${Math.round(loaded.bytes / 2 ** 20)} MB${loaded.cached ? ' (cached)' : ''}`,
+  );
   // BENCH_SCALE_LOAD_ONLY=1: make the cached store and stop (to load it ahead of a quiet run).
   if (process.env.BENCH_SCALE_LOAD_ONLY === '1') process.exit(0);
   const measured = await reads(CACHE, loaded);

@@ -36,7 +36,8 @@ export async function verifyViews(store: Store): Promise<Verified> {
   const ids = ledger.sessionIds();
   for (const id of ids) {
     const row = await store.view(id);
-    const served = row === undefined ? undefined : (keeper.render(row) ?? keeper.viewOf(id, await store.sessionRecords(id)));
+    const served =
+      row === undefined ? undefined : (keeper.render(row) ?? keeper.viewOf(id, await store.sessionRecords(id)));
     if (JSON.stringify(served) !== JSON.stringify(ledger.view(id))) {
       mismatches++;
       if (examples.length < 5) examples.push(id);

@@ -8,9 +8,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createSqliteStore } from '../src/store/sqlite.js';
 import { AUTH_HEADER, type Child, deliveries, type Load, load, medianRun, serveArgs, startChild } from './load.js';
 import { machine } from './measure.js';
 import { topSelfTime } from './profile.js';
+import { type Verified, verifyViews } from './verify.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const SECONDS = Number(process.env.BENCH_SERVICE_SECONDS ?? 10);
@@ -35,10 +37,18 @@ async function measure(name: string, args: string[]): Promise<Load> {
 
 const serve: Load[] = [];
 const baseline: Load[] = [];
+const verified: Verified[] = [];
+/** After a run: every session's view in the store `serve` wrote equals a replay of its records. */
+async function verify(path: string): Promise<void> {
+  const store = createSqliteStore(path);
+  verified.push(await verifyViews(store));
+  await store.close();
+}
 let profile: ReturnType<typeof topSelfTime> = [];
 try {
   for (let i = 0; i < RUNS; i++) {
     serve.push(await measure(`serve run ${i + 1}/${RUNS}`, serveArgs(join(dir, `serve-${i}.db`))));
+    await verify(join(dir, `serve-${i}.db`));
     baseline.push(
       await measure(`baseline run ${i + 1}/${RUNS}`, [
         '--import',
@@ -73,6 +83,7 @@ console.log(
     serveRuns: serve.map((r) => Math.round(r.perSecond)),
     baselineRuns: baseline.map((r) => Math.round(r.perSecond)),
     profile,
+    verified,
     runs: RUNS,
     machine: machine(),
   }),

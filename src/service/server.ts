@@ -135,25 +135,29 @@ function toRequest(req: IncomingMessage, res: ServerResponse): Request {
   const target = targetOf(req);
   const url = `${originOf(req, target.absolute)}${target.path}`;
   const headers = new Headers();
-  const abort = new AbortController();
-  const init: RequestInit & { duplex?: 'half' } = { method, headers, signal: abort.signal };
+  const init: RequestInit & { duplex?: 'half' } = { method, headers };
   try {
     for (const [name, value] of Object.entries(req.headers)) {
       if (value === undefined) continue;
       if (Array.isArray(value)) for (const item of value) headers.append(name, item);
       else headers.set(name, value);
     }
-    if (method !== 'GET' && method !== 'HEAD') {
+    const reading = method === 'GET' || method === 'HEAD';
+    if (reading) {
+      // A read may stream (an event stream, an export): its signal says when the client went
+      // away (not when its answer was sent in full). A request with a body learns that from the
+      // body itself, which then fails; a signal would only cost it time (undici makes a Request
+      // with a signal at twice the cost).
+      const abort = new AbortController();
+      init.signal = abort.signal;
+      res.on('close', () => {
+        if (!res.writableFinished) abort.abort();
+      });
+    } else {
       init.body = bodyOf(req, res);
       init.duplex = 'half';
     }
-    const request = new Request(url, init);
-    // The request's signal says the client went away: not when its answer was sent in full
-    // (aborting then would only cost an exception object per request).
-    res.on('close', () => {
-      if (!res.writableFinished) abort.abort();
-    });
-    return request;
+    return new Request(url, init);
   } catch (error) {
     throw new Refused(400, 'bad-request', `the request cannot be read: ${(error as Error).message}`);
   }

@@ -542,20 +542,25 @@ class PostgresStore implements Store {
     const locked = new Set<string>();
     let wanted = [...new Set(rows.flatMap((row) => row.ids))];
     const floating = new Set<string>();
+    /** The records naming no session that carry a locked id: the ids they carry, their session now. */
+    const floats: { seq: number; id: string; owner: string | null }[] = [];
+    let reads = 0;
     while (wanted.length > 0) {
       await this.#lockIds(tx, wanted);
       for (const id of wanted) locked.add(id);
-      const { rows: found } = await tx.query<{ id: string; other: string }>(
-        `SELECT DISTINCT c.correlation_id AS id, o.correlation_id AS other
+      reads++;
+      const { rows: found } = await tx.query<{ seq: string; id: string; other: string; owner: string | null }>(
+        `SELECT c.seq, c.correlation_id AS id, o.correlation_id AS other, ${OWNER} AS owner
          FROM onboarding_correlations c
-         JOIN onboarding_records f ON f.seq = c.seq AND f.interview_id IS NULL
+         JOIN onboarding_records r ON r.seq = c.seq AND r.interview_id IS NULL
          JOIN onboarding_correlations o ON o.seq = c.seq
          WHERE c.correlation_id = ANY($1::text[])`,
         [wanted.map(encodeId)],
       );
       const next = new Set<string>();
-      for (const { id, other } of found) {
+      for (const { seq, id, other, owner } of found) {
         floating.add(decodeId(id));
+        floats.push({ seq: Number(seq), id: decodeId(id), owner: owner === null ? null : decodeId(owner) });
         const decoded = decodeId(other);
         if (!locked.has(decoded)) next.add(decoded);
       }
@@ -567,7 +572,10 @@ class PostgresStore implements Store {
       row.ids.length > 0 && (row.interviewId === undefined || row.ids.some((id) => floating.has(id)));
     const movers = rows.filter(moves);
     const moverIds = [...new Set(movers.flatMap((row) => row.ids))];
-    const before = await this.#floatOwners(tx, moverIds);
+    // Where those records are now: read with the ids, unless more ids had to be locked after that
+    // read (a record carrying several ids), when a commit holding one of them may have moved them.
+    const before =
+      reads <= 1 ? floats.filter((float) => moverIds.includes(float.id)) : await this.#floatOwners(tx, moverIds);
 
     // 2. The sessions named: their views locked and read, then merged where nothing moves.
     const named = [...new Set(rows.flatMap((row) => (row.interviewId === undefined ? [] : [row.interviewId])))];

@@ -82,8 +82,12 @@ export interface Delivery {
   readonly headers: Record<string, string>;
 }
 
-/** `count` webhook deliveries (no polls) from the seeded log generator: every kind, realistic bodies. */
-export function deliveries(count = 2000): Delivery[] {
+/**
+ * `count` webhook deliveries (no polls) from the seeded log generator: every kind, realistic bodies.
+ * With `rename`, session and identity ids are renamed (`s00a1f` → `{rename}00a1f`), so they are
+ * sessions a store of the generator's log does not hold.
+ */
+export function deliveries(count = 2000, rename?: string): Delivery[] {
   const text = execFileSync(
     process.execPath,
     ['--import', 'tsx', 'scripts/generate-log.ts', '--records', String(count * 2), '--sessions', String(count)],
@@ -99,10 +103,14 @@ export function deliveries(count = 2000): Delivery[] {
       continue;
     }
     if (typeof record.kind !== 'string' || record.kind === 'poll' || typeof record.body !== 'object') continue;
+    const body = JSON.stringify(record.body);
     out.push({
       method: 'POST',
       path: `/webhooks/${record.kind}`,
-      body: JSON.stringify(record.body),
+      body:
+        rename === undefined
+          ? body
+          : body.replace(/"s([0-9a-z]{5})"/g, `"${rename}$1"`).replace(/"id-(\d+)"/g, `"${rename}id-$1"`),
       headers: { 'content-type': 'application/json', [AUTH.name]: AUTH.value },
     });
   }

@@ -162,7 +162,7 @@ const SCHEMA = [
   'CREATE INDEX IF NOT EXISTS onboarding_views_recent_status ON onboarding_views (status, seq)',
   'CREATE INDEX IF NOT EXISTS onboarding_views_recent_decision ON onboarding_views (decision, seq)',
   'CREATE INDEX IF NOT EXISTS onboarding_views_recent_anomalous ON onboarding_views (anomalous, seq)',
-  'CREATE INDEX IF NOT EXISTS onboarding_views_changed ON onboarding_views (changed_at)',
+  'CREATE INDEX IF NOT EXISTS onboarding_views_changed ON onboarding_views (changed_at, interview_id, seq)',
   'CREATE TABLE IF NOT EXISTS onboarding_meta (key text PRIMARY KEY, value text NOT NULL)',
 ];
 

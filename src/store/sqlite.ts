@@ -96,7 +96,7 @@ CREATE INDEX IF NOT EXISTS views_by_anomalous ON views (anomalous, session_id);
 CREATE INDEX IF NOT EXISTS views_recent_status ON views (status, seq);
 CREATE INDEX IF NOT EXISTS views_recent_decision ON views (decision, seq);
 CREATE INDEX IF NOT EXISTS views_recent_anomalous ON views (anomalous, seq);
-CREATE INDEX IF NOT EXISTS views_by_change ON views (changed_at);
+CREATE INDEX IF NOT EXISTS views_by_change ON views (changed_at, session_id, seq);
 CREATE TABLE IF NOT EXISTS meta (key TEXT NOT NULL PRIMARY KEY, value TEXT NOT NULL);
 `;
 
@@ -460,10 +460,19 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
         },
         (yes) => (yes ? 1 : 0),
       );
-      let statement = listed.get(clauses);
+      // A time filter reads the sessions changed since then (the index on changed_at), however
+      // few, and sorts them: left to itself, SQLite would walk every session in the order asked
+      // for to find them. Ids first (from the index alone), then their rows.
+      const order = clauses.slice(clauses.lastIndexOf(' ORDER BY '), clauses.lastIndexOf(' LIMIT '));
+      const sql =
+        query.changedSince === undefined
+          ? `SELECT ${VIEW_COLUMNS} FROM views ${clauses}`
+          : `SELECT ${VIEW_COLUMNS} FROM views WHERE rowid IN (
+               SELECT rowid FROM views INDEXED BY views_by_change ${clauses})${order}`;
+      let statement = listed.get(sql);
       if (statement === undefined) {
-        statement = db.prepare<unknown[], ViewTableRow>(`SELECT ${VIEW_COLUMNS} FROM views ${clauses}`);
-        listed.set(clauses, statement);
+        statement = db.prepare<unknown[], ViewTableRow>(sql);
+        listed.set(sql, statement);
       }
       return statement.all(...params).map(toView);
     },

@@ -284,22 +284,27 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
   /** Bring the views a commit touched up to date: merge where it can, fold the rest. */
   const settle = (touched: Map<string, Touched>, now: number) => {
     for (const [id, touch] of touched) {
+      // SQLite's own failures (a full disk, say) end the commit: only the core's are caught here,
+      // since SQLite may already have rolled the transaction back after one of its errors.
+      const stored = readView(id);
+      const fold = touch.fold || (stored === undefined && !complete);
+      const records = fold ? bySession.all(id, id).map(toStored) : undefined;
+      let update: ViewUpdate | 'fold' | undefined;
       try {
-        const stored = readView(id);
-        let update =
-          touch.fold || (stored === undefined && !complete) ? 'fold' : keeper.merge(id, stored, touch.records);
+        update = records === undefined ? keeper.merge(id, stored, touch.records) : keeper.fold(id, records, stored);
         if (update === 'fold') update = keeper.fold(id, bySession.all(id, id).map(toStored), stored);
-        if (update === undefined) continue;
-        put(update, touch.seq, now);
-        if (Object.keys(update.added).length > 0) {
-          touch.outcome.anomalies ??= {};
-          const counts = touch.outcome.anomalies;
-          for (const [code, n] of Object.entries(update.added)) counts[code] = (counts[code] ?? 0) + n;
-        }
       } catch (error) {
         // The record is stored; its view is read again from the records when asked.
         log(`the view of a session could not be folded (it is read from its records): ${String(error)}`);
         spoilView.run(id);
+        continue;
+      }
+      if (update === undefined) continue;
+      put(update, touch.seq, now);
+      if (Object.keys(update.added).length > 0) {
+        touch.outcome.anomalies ??= {};
+        const counts = touch.outcome.anomalies;
+        for (const [code, n] of Object.entries(update.added)) counts[code] = (counts[code] ?? 0) + n;
       }
     }
   };

@@ -19,7 +19,7 @@ let mounted = false;
 let refusal = '';
 if (userInfo().uid === 0) {
   try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', dir], { stdio: 'pipe' });
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', dir], { stdio: 'pipe' });
     mounted = true;
   } catch (error) {
     refusal = String((error as { stderr?: Buffer }).stderr ?? error);

@@ -754,16 +754,22 @@ class PostgresStore implements Store {
     for (const [id, row] of await this.#lockViews(tx, extra)) held.set(id, row);
     const position = Math.max(0, ...[...outcomes.values()].filter((o) => o.inserted).map((o) => o.seq));
     const folded: ViewUpdate[] = [];
+    const spoiled: string[] = [];
     for (const id of [...toFold].sort()) {
+      const records = (await tx.query<Row>(SESSION_RECORDS, [encodeId(id)])).rows.map(toStored);
       try {
-        const records = (await tx.query<Row>(SESSION_RECORDS, [encodeId(id)])).rows.map(toStored);
         const update = this.#keeper.fold(id, records, held.get(id));
         if (update !== undefined) folded.push(update);
       } catch (error) {
+        // Only the core's failures: the record is stored, and its view read from its records when asked.
         this.#log(`the view of a session could not be folded (it is read from its records): ${String(error)}`);
+        spoiled.push(encodeId(id));
       }
     }
     await this.#writeViews(tx, folded, position, now);
+    if (spoiled.length > 0) {
+      await tx.query(`UPDATE onboarding_views SET version = '' WHERE interview_id = ANY($1::text[])`, [spoiled]);
+    }
 
     // The last new record of each session carries what its view's change added.
     const lastOf = new Map<string, Item>();

@@ -96,6 +96,23 @@ const LEGACY_APPEND_LOCK = 7_957_684_565_744_067_121n;
 const CORRELATION_LOCKS = 0x6f6e6263;
 
 /**
+ * The second key of a correlation id's lock: FNV-1a (32 bits, signed) of the id as stored. Every
+ * instance must compute the same key for an id (two ids sharing a key only take turns), so this
+ * function must not change while instances of two versions may share a store.
+ */
+function lockKey(id: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193);
+  return hash | 0;
+}
+
+/** The statement that takes the locks of correlation ids, in key order (no parameters: integers only). */
+function lockIdsStatement(ids: readonly string[]): string {
+  const keys = [...new Set(ids.map((id) => lockKey(encodeId(id))))].sort((a, b) => a - b);
+  return `SELECT count(pg_advisory_xact_lock(${CORRELATION_LOCKS}, k)) FROM unnest('{${keys.join(',')}}'::int[]) AS k`;
+}
+
+/**
  * Positions: `seq = base + (xid − xidBase) · SLOTS + ord`, where `xid` is the appending
  * transaction's id (`pg_current_xact_id()`), `ord` the record's index in its commit, and
  * `base`, `xidBase` are fixed when the store is created (or upgraded from positions of a
@@ -176,7 +193,8 @@ const OWNER = `coalesce(r.interview_id, (
 
 /**
  * A session's records, and every record carrying an id that decides where its records naming no
- * session belong: the ids it carries, and the other ids those records carry.
+ * session belong: the ids it carries, and the other ids those records carry. (Each part is read by
+ * its index and the positions joined: an `OR` of the two would scan every record.)
  */
 const SESSION_RECORDS = `WITH mine AS (SELECT correlation_id FROM onboarding_carriers WHERE interview_id = $1),
      ids AS (
@@ -185,11 +203,13 @@ const SESSION_RECORDS = `WITH mine AS (SELECT correlation_id FROM onboarding_car
        SELECT o.correlation_id FROM onboarding_correlations c
          JOIN onboarding_records f ON f.seq = c.seq
          JOIN onboarding_correlations o ON o.seq = c.seq
-       WHERE f.interview_id IS NULL AND c.correlation_id IN (SELECT correlation_id FROM mine))
-   SELECT seq, record, ${OWNER} AS interview_id FROM onboarding_records r
-   WHERE interview_id = $1 OR seq IN (
-     SELECT seq FROM onboarding_correlations WHERE correlation_id IN (SELECT correlation_id FROM ids))
-   ORDER BY seq`;
+       WHERE f.interview_id IS NULL AND c.correlation_id IN (SELECT correlation_id FROM mine)),
+     picked AS (
+       SELECT seq FROM onboarding_records WHERE interview_id = $1
+       UNION
+       SELECT seq FROM onboarding_correlations WHERE correlation_id IN (SELECT correlation_id FROM ids))
+   SELECT r.seq, r.record, ${OWNER} AS interview_id FROM onboarding_records r JOIN picked USING (seq)
+   ORDER BY r.seq`;
 
 const VIEW_COLUMNS = 'interview_id, seq, changed_at, status, decision, anomalies, version, state';
 
@@ -291,10 +311,11 @@ const isAboutData = (error: unknown) => ['22', '23', '54'].includes(sqlState(err
  * Run `work` in one READ COMMITTED transaction on a connection of its own. On failure the
  * transaction is rolled back; a connection that cannot even do that is dropped from the pool.
  */
-async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>, first = ''): Promise<T> {
   const client = await pool.connect();
   try {
-    await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
+    // `first`: statements without parameters sent with BEGIN, in the same round trip.
+    await client.query(`BEGIN ISOLATION LEVEL READ COMMITTED${first === '' ? '' : `; ${first}`}`);
     const result = await work(client);
     await client.query('COMMIT');
     client.release();
@@ -318,6 +339,14 @@ interface Item {
   readonly ids: readonly string[];
   readonly at: number | null;
   readonly key: number;
+}
+
+/** A record naming no session that carries a correlation id: another id it carries, its session now. */
+interface FloatRow {
+  readonly seq: number;
+  readonly id: string;
+  readonly other: string;
+  readonly owner: string | null;
 }
 
 /** What one commit changed. */
@@ -422,7 +451,13 @@ class PostgresStore implements Store {
     await this.#checkComplete();
     for (let attempt = 1; ; attempt++) {
       try {
-        const committed = await inTransaction(this.#pool, (tx) => this.#commit(tx, items.flat()));
+        // The correlation ids' locks are taken with BEGIN: one round trip for both.
+        const ids = items.flat().flatMap((item) => item.ids);
+        const committed = await inTransaction(
+          this.#pool,
+          (tx) => this.#commit(tx, items.flat()),
+          ids.length === 0 ? '' : lockIdsStatement(ids),
+        );
         const claimed = new Set<string>();
         let inserted = 0;
         const outcomes = items.map((call) =>
@@ -484,12 +519,7 @@ class PostgresStore implements Store {
 
   /** Lock correlation ids (in order), so records that may move between sessions are placed one commit at a time. */
   async #lockIds(tx: pg.PoolClient, ids: readonly string[]): Promise<void> {
-    if (ids.length === 0) return;
-    await tx.query(
-      `SELECT count(pg_advisory_xact_lock($1::int, h)) FROM (
-         SELECT DISTINCT hashtext(id) AS h FROM unnest($2::text[]) AS id ORDER BY 1) AS keys`,
-      [CORRELATION_LOCKS, ids.map(encodeId)],
-    );
+    if (ids.length > 0) await tx.query(lockIdsStatement(ids));
   }
 
   /**
@@ -497,21 +527,55 @@ class PostgresStore implements Store {
    * UPDATE` locks each row in id order, making a placeholder row for a session that has none, and
    * returns the latest committed version of each (not the statement's snapshot), so a commit that
    * waited for another one's lock reads what that one wrote. `undefined`: no view was stored.
+   * With `floatIds`, the same statement also reads the records naming no session that carry one
+   * of them (their ids and session): those ids are locked already, so whoever moved such records
+   * has committed before this statement began.
    */
-  async #lockViews(tx: pg.PoolClient, ids: readonly string[]): Promise<Map<string, ViewRow | undefined>> {
+  async #lockViews(
+    tx: pg.PoolClient,
+    ids: readonly string[],
+    floatIds: readonly string[] = [],
+  ): Promise<{ held: Map<string, ViewRow | undefined>; floats: FloatRow[] }> {
     const held = new Map<string, ViewRow | undefined>();
-    if (ids.length === 0) return held;
-    const { rows } = await tx.query<ViewTableRow>(
-      `INSERT INTO onboarding_views AS v (interview_id, seq, changed_at, status, decision, anomalous, anomalies, version, state)
-       SELECT id, 0, 0, '', '', false, '{}', '', '' FROM unnest($1::text[]) AS id ORDER BY id
-       ON CONFLICT (interview_id) DO UPDATE SET seq = v.seq
-       RETURNING ${VIEW_COLUMNS.split(', ')
-         .map((column) => `v.${column}`)
-         .join(', ')}`,
-      [[...new Set(ids.map(encodeId))].sort()],
+    const floats: FloatRow[] = [];
+    if (ids.length === 0 && floatIds.length === 0) return { held, floats };
+    const { rows } = await tx.query<
+      ViewTableRow & { what: 'v' | 'f'; id: string | null; other: string | null; owner: string | null }
+    >(
+      `WITH held AS (
+         INSERT INTO onboarding_views AS v (interview_id, seq, changed_at, status, decision, anomalous, anomalies, version, state)
+         SELECT id, 0, 0, '', '', false, '{}', '', '' FROM unnest($1::text[]) AS id ORDER BY id
+         ON CONFLICT (interview_id) DO UPDATE SET seq = v.seq
+         RETURNING ${VIEW_COLUMNS.split(', ')
+           .map((column) => `v.${column}`)
+           .join(', ')}
+       )
+       SELECT 'v' AS what, held.*, NULL AS id, NULL AS other, NULL AS owner FROM held
+       UNION ALL
+       SELECT 'f', NULL, c.seq, NULL, NULL, NULL, NULL, NULL, NULL, c.correlation_id, o.correlation_id, ${OWNER}
+       FROM onboarding_correlations c
+       JOIN onboarding_records r ON r.seq = c.seq AND r.interview_id IS NULL
+       JOIN onboarding_correlations o ON o.seq = c.seq
+       WHERE c.correlation_id = ANY($2::text[])`,
+      [[...new Set(ids.map(encodeId))].sort(), floatIds.map(encodeId)],
     );
-    for (const row of rows) held.set(decodeId(row.interview_id), isPlaceholder(row) ? undefined : toView(row));
-    return held;
+    for (const row of rows) {
+      if (row.what === 'v') held.set(decodeId(row.interview_id), isPlaceholder(row) ? undefined : toView(row));
+      else {
+        floats.push({
+          seq: Number(row.seq),
+          id: decodeId(row.id as string),
+          other: decodeId(row.other as string),
+          owner: row.owner === null ? null : decodeId(row.owner),
+        });
+      }
+    }
+    return { held, floats };
+  }
+
+  /** The records naming no session that carry these (locked) ids, with their other ids and session now. */
+  async #readFloats(tx: pg.PoolClient, ids: readonly string[]): Promise<FloatRow[]> {
+    return (await this.#lockViews(tx, [], ids)).floats;
   }
 
   /** The sessions the records naming no session that carry these ids belong to now, by position. */
@@ -537,49 +601,35 @@ class PostgresStore implements Store {
       return x < y ? -1 : x > y ? 1 : 0;
     });
 
-    // 1. Correlation ids, and every other id of the records naming no session that carry them
-    // (where such a record belongs depends on all its ids): locked, then read.
-    const locked = new Set<string>();
-    let wanted = [...new Set(rows.flatMap((row) => row.ids))];
-    const floating = new Set<string>();
-    /** The records naming no session that carry a locked id: the ids they carry, their session now. */
-    const floats: { seq: number; id: string; owner: string | null }[] = [];
-    let reads = 0;
-    while (wanted.length > 0) {
-      await this.#lockIds(tx, wanted);
-      for (const id of wanted) locked.add(id);
-      reads++;
-      const { rows: found } = await tx.query<{ seq: string; id: string; other: string; owner: string | null }>(
-        `SELECT c.seq, c.correlation_id AS id, o.correlation_id AS other, ${OWNER} AS owner
-         FROM onboarding_correlations c
-         JOIN onboarding_records r ON r.seq = c.seq AND r.interview_id IS NULL
-         JOIN onboarding_correlations o ON o.seq = c.seq
-         WHERE c.correlation_id = ANY($1::text[])`,
-        [wanted.map(encodeId)],
-      );
-      const next = new Set<string>();
-      for (const { seq, id, other, owner } of found) {
-        floating.add(decodeId(id));
-        floats.push({ seq: Number(seq), id: decodeId(id), owner: owner === null ? null : decodeId(owner) });
-        const decoded = decodeId(other);
-        if (!locked.has(decoded)) next.add(decoded);
-      }
-      wanted = [...next];
+    // 1. Correlation ids (locked with BEGIN, see #commitWithRetry), and the records naming no
+    // session that carry them, read with the named sessions' views (2.), in one statement. Where
+    // such a record belongs depends on all its ids: its other ids are locked too, and read again.
+    const named = [...new Set(rows.flatMap((row) => (row.interviewId === undefined ? [] : [row.interviewId])))];
+    const carried = [...new Set(rows.flatMap((row) => row.ids))];
+    const locked = new Set<string>(carried);
+    const { held, floats: first } = await this.#lockViews(tx, named, carried);
+    let floats = first;
+    let expanded = false;
+    for (;;) {
+      const more = [...new Set(floats.map((float) => float.other))].filter((id) => !locked.has(id));
+      if (more.length === 0) break;
+      await this.#lockIds(tx, more);
+      for (const id of more) locked.add(id);
+      floats = await this.#readFloats(tx, [...locked]);
+      expanded = true;
     }
+    const floating = new Set(floats.map((float) => float.id));
     // Records that may move records between sessions: those naming none, and carriers of ids
     // such records carry. The sessions they may change are folded again after the insert.
     const moves = (row: Item) =>
       row.ids.length > 0 && (row.interviewId === undefined || row.ids.some((id) => floating.has(id)));
     const movers = rows.filter(moves);
     const moverIds = [...new Set(movers.flatMap((row) => row.ids))];
-    // Where those records are now: read with the ids, unless more ids had to be locked after that
-    // read (a record carrying several ids), when a commit holding one of them may have moved them.
-    const before =
-      reads <= 1 ? floats.filter((float) => moverIds.includes(float.id)) : await this.#floatOwners(tx, moverIds);
+    // Where those records are now (read again if more ids were locked after the first read).
+    const before = expanded
+      ? await this.#floatOwners(tx, moverIds)
+      : floats.filter((float) => moverIds.includes(float.id));
 
-    // 2. The sessions named: their views locked and read, then merged where nothing moves.
-    const named = [...new Set(rows.flatMap((row) => (row.interviewId === undefined ? [] : [row.interviewId])))];
-    const held = await this.#lockViews(tx, named);
     // Sessions whose stored view cannot be merged into (another version, or none stored yet in a
     // store whose views are still being rebuilt): folded from their records if the commit adds any.
     const refold = new Set<string>();
@@ -751,7 +801,7 @@ class PostgresStore implements Store {
       }
     }
     const extra = [...toFold].filter((id) => !held.has(id));
-    for (const [id, row] of await this.#lockViews(tx, extra)) held.set(id, row);
+    for (const [id, row] of (await this.#lockViews(tx, extra)).held) held.set(id, row);
     const position = Math.max(0, ...[...outcomes.values()].filter((o) => o.inserted).map((o) => o.seq));
     const folded: ViewUpdate[] = [];
     const spoiled: string[] = [];
@@ -909,7 +959,7 @@ class PostgresStore implements Store {
     if (ids.length === 0) return 0;
     const now = this.#clock();
     return inTransaction(this.#pool, async (tx) => {
-      const held = await this.#lockViews(tx, ids);
+      const { held } = await this.#lockViews(tx, ids);
       const updates: ViewUpdate[] = [];
       const seqs: number[] = [];
       const times: number[] = [];
@@ -994,6 +1044,8 @@ function connectPool(url: string, options: PostgresStoreOptions): pg.Pool {
     idle_in_transaction_session_timeout: Math.max(10_000, 2 * statementTimeout),
     keepAlive: true,
     application_name: 'onboarding-status',
+    // Short statements run often: compiling them (JIT) costs far more than it saves.
+    options: '-c jit=off',
   });
   pool.on('error', () => undefined);
   pool.on('connect', (client) => client.on('error', () => undefined));

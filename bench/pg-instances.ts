@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { createPostgresStore } from '../src/store/postgres.js';
 import { startThrowawayCluster } from '../test/support/pg-cluster.js';
+import { cpuDuring } from './cpu.js';
 import { type Child, deliveries, type Load, load, medianRun, serveArgs, startChild } from './load.js';
 import { machine } from './measure.js';
 import { topSelfTime } from './profile.js';
@@ -34,6 +35,8 @@ interface Scenario extends Load {
   readonly waits: Record<string, number>;
   /** Views against a replay, after the run. */
   readonly verified: Verified;
+  /** Where the machine's CPU went during the load. */
+  readonly cpu: Record<string, number>;
 }
 
 /** Sample, every 10 ms until `done`, what the instances' sessions are waiting on in PostgreSQL. */
@@ -76,8 +79,9 @@ async function scenario(url: string, instances: number, extra: string[] = []): P
     const slice = (i: number) => requests.filter((_, n) => n % instances === i);
     await Promise.all(children.map((child, i) => load(child.url, slice(i), WARMUP, share)));
     const loading = Promise.all(children.map((child, i) => load(child.url, slice(i), SECONDS, share)));
+    const measured = cpuDuring(loading);
     const waits = await sampleWaits(url, loading);
-    const loads = await loading;
+    const { result: loads, cpu } = await measured;
     const logs = children.map((child) => child.stderr()).join('\n');
     const sum = (pick: (l: Load) => number) => loads.reduce((total, l) => total + pick(l), 0);
     return {
@@ -92,6 +96,7 @@ async function scenario(url: string, instances: number, extra: string[] = []): P
       conflictLogLines: logs.split('\n').filter((line) => /deadlock|serializ/i.test(line)).length,
       failedAppends: logs.split('\n').filter((line) => /store append failed/.test(line)).length,
       waits,
+      cpu,
       verified: await verified(url, children),
     };
   } finally {
@@ -159,6 +164,7 @@ console.log(
     twoRuns: two.map((r) => Math.round(r.perSecond)),
     // Over every run of both scenarios, not only the medians.
     waits: { one: o.waits, two: t.waits },
+    cpu: { one: o.cpu, two: t.cpu },
     verified: [...one, ...two].map((run) => run.verified),
     clientErrors: {
       status5xx: total([...one, ...two], (s) => s.status5xx),

@@ -22,3 +22,9 @@ export function waitsLine(name: string, waits: unknown): string {
     .map(([key, n]) => `\`${key}\` ${(n / Math.max(1, samples)).toFixed(2)}`);
   return `${name}: ${rows.join(', ') || 'no samples'} (sessions of the instances in each state, on average over ${samples} samples)`;
 }
+
+/** Where the CPU went, as a line. */
+export function cpuLine(name: string, cpu: unknown): string {
+  const entries = Object.entries((cpu ?? {}) as Record<string, number>);
+  return `${name}: ${entries.map(([key, value]) => `${key} ${value}`).join(', ') || 'not measured'}`;
+}

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { machine } from './measure.js';
-import { verifiedLine, waitsLine } from './report-checks.js';
+import { cpuLine, verifiedLine, waitsLine } from './report-checks.js';
 import { renderScale, scaleTargets } from './report-scale.js';
 
 interface Section {
@@ -208,6 +208,10 @@ ${loadNote(r)}
 
 ${verifiedLine(r.verified)}
 
+CPU during the load (the median runs; "serve" is the server under test, baseline or not):
+${cpuLine('- serve', serve.cpu)}
+${cpuLine('- baseline', base.cpu)}
+
 Targets: at least 15 000 webhooks/s (${verdict(met.rate)}${short(num(serve.perSecond), 15_000, '/s')}), p99 at most 20 ms
 (${verdict(met.p99)}${over(num(serve.p99Ms), 20, ' ms')}), at least 0.7× the baseline (${verdict(met.ratio)}${met.ratio ? '' : `: ${num(r.ratio).toFixed(2)}×, ${pct(1 - num(r.ratio) / 0.7)} short`}).
 ${
@@ -254,6 +258,10 @@ serialization failure.
 PostgreSQL's wait events of the instances' sessions during the load:
 ${waitsLine('- one instance', group(r, 'waits').one)}
 ${waitsLine('- two instances', group(r, 'waits').two)}
+
+CPU during the load:
+${cpuLine('- one instance', group(r, 'cpu').one)}
+${cpuLine('- two instances', group(r, 'cpu').two)}
 
 ${verifiedLine(r.verified)}
 

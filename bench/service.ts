@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSqliteStore } from '../src/store/sqlite.js';
+import { cpuDuring } from './cpu.js';
 import { AUTH_HEADER, type Child, deliveries, type Load, load, medianRun, serveArgs, startChild } from './load.js';
 import { machine } from './measure.js';
 import { topSelfTime } from './profile.js';
@@ -23,20 +24,21 @@ const WARMUP = 2;
 const requests = deliveries(20_000);
 const dir = mkdtempSync(join(tmpdir(), 'bench-service-'));
 
-async function measure(name: string, args: string[]): Promise<Load> {
+async function measure(name: string, args: string[]): Promise<Load & { cpu: Record<string, number> }> {
   let child: Child | undefined;
   try {
     child = await startChild(args);
     await load(child.url, requests, WARMUP, CONNECTIONS);
     process.stderr.write(`bench service: ${name}\n`);
-    return await load(child.url, requests, SECONDS, CONNECTIONS);
+    const { result, cpu } = await cpuDuring(load(child.url, requests, SECONDS, CONNECTIONS));
+    return { ...result, cpu };
   } finally {
     await child?.stop();
   }
 }
 
-const serve: Load[] = [];
-const baseline: Load[] = [];
+const serve: (Load & { cpu: Record<string, number> })[] = [];
+const baseline: (Load & { cpu: Record<string, number> })[] = [];
 const verified: Verified[] = [];
 /** After a run: every session's view in the store `serve` wrote equals a replay of its records. */
 async function verify(path: string): Promise<void> {

@@ -77,42 +77,31 @@ machine's context and value about 0.5 KB, anomalies about 0.4 KB. What would clo
 \`state(id)\`, proven equal to the pure \`applyRecord\` by a property test as [law 8](spec.md#8-one-model) asks of any fast path; (2)
 encode each region's state as a small integer and compile the tables to arrays indexed by event and state, so a
 step allocates only when a context changes. The 25× ratio over XState's \`transition()\` holds already.`;
-const SERVICE_NOTE = `Two things stand between \`serve\` and the target. First, the machine: with autocannon in the same 2-core box
-(it takes most of a core), even the bare baseline stays below 15 000/s here, so the absolute target cannot be
-reached on this machine by either; the ratio to the baseline is the fair measure, and that one \`serve\` misses
-on its own. Second, that work is spread thin: the ten hottest functions hold only about
-half the samples. \`sqliteTransaction\` (the group commit, whose \`fsync\` blocks the event loop; the baseline pays it
-too, but its turns are shorter, so its groups are larger and its commits fewer per delivery) leads; then garbage
-collection; \`sessionRecords\` and \`toStored\` — after every commit, \`countAnomalies\` re-reads the whole session from
-SQLite and \`JSON.parse\`s every stored record, only to count anomalies for \`/metrics\` (the 204 no longer waits
-for it, but it still takes the CPU the requests need); \`writeOne\`; \`receive\`; and the web-standard plumbing (\`makeTransferable\`, \`ReadableStream\`, \`Request\`,
-\`Headers\`, \`Response\` objects built for every delivery by \`server.ts\`), which the baseline does not have.
+const SERVICE_NOTE = `\`serve\` is bound by its one thread: in the CPU figures above it uses about one core while the
+machine stays about half idle, the baseline a little less for three times the deliveries. Per delivery the thread
+makes a web-standard \`Request\` (undici: a \`ReadableStream\` body, \`Headers\`), has the core read the record
+(\`parseRecord\`), and in the commit, besides the record, merges the session's stored state and replays it for its
+view (\`summarize\`: O(the session's records)), then writes the view row and its indexes; \`sqliteTransaction\`
+is the commit itself (WAL, \`synchronous=FULL\`), which blocks the thread. The baseline does the insert alone.
 
-What would close it: (1) count anomalies from the \`FoldCache\` fold plus the record just stored (no re-read of the session; read only records after the fold's last
-position when another instance wrote); (2) a fast path in \`server.ts\` for \`POST /webhooks/*\` that reads the
-body from the \`IncomingMessage\` into one buffer and writes the 204 directly, skipping the \`Request\` /
-\`ReadableStream\` / \`Response\` round trip; (3) run the SQLite commit (and its \`fsync\`) off the event loop — a
-worker thread owning the database — so requests keep being parsed while a commit is in flight and groups grow
-under load. (1) and (2) remove most of what the baseline does not do; (3) is what the baseline lacks too, and
-is what a higher absolute figure on two cores needs.`;
-const PG_NOTE = `The second instance adds no write capacity, because every append takes the same transaction-level advisory lock
-(\`pg_advisory_xact_lock\` in \`src/store/postgres.ts\`, so that positions are handed out in commit order): the
-commits of the two instances queue behind each other instead of running in parallel, and each instance forms its
-own, smaller groups, so there are likely more commits (and \`fsync\`s) for the same deliveries (not measured here). On top of that, this
-2-core machine also runs PostgreSQL, both Node processes and the load generator, so a second process adds
-contention for CPU, not cores. The profile of one of the two instances agrees: its largest item is \`(idle)\` —
-waiting for PostgreSQL, where the lock queue and the commits are — then \`writeBuffer\` and \`writeLatin1String\`,
-socket writes of the \`postgres\` driver's queries (per delivery: the append transaction, then the re-read of the
-session that counts anomalies, as in section 3) and of the answers; the handler's own work is small beside them.
-The runs also vary widely (see the run lists above): the machine is shared, so the medians carry noise.
+What would close it: (1) the store in a worker thread that owns the SQLite connection and the views, so the
+commit, its fsync and the replays run beside the HTTP work on the second core; (2) a replay the core can resume
+(the machines' state and judgements after the last record, kept with the state), so an in-order delivery steps
+once instead of replaying its session (issue 12's core work); (3) a server path that reads a webhook's body into
+one buffer without the web-standard \`Request\` / \`ReadableStream\` round trip.`;
+const PG_NOTE = `A single instance is not bound by the CPU (see the CPU figures: the machine is well below full) but by
+the latency of its commits: one group commit in flight at a time, several round trips each (BEGIN with the
+correlation ids' locks, the sessions' view rows locked and read, the insert with the views, COMMIT; more when a
+record can move others between sessions), then the WAL flush. A second instance adds commits in parallel (no
+lock is shared by all sessions: \`Lock:transactionid\` waits are rows of sessions both instances write at once),
+but on two cores it has little CPU to add: with both, the machine is nearly full, each instance's groups are
+half as large (twice the commits, round trips and WAL flushes for the same deliveries: \`IO:WALSync\` grows), and
+the wait events show PostgreSQL's sessions mostly waiting for the instances (\`Client:ClientRead\`).
 
-What would close it: (1) let appends commit in parallel — take positions from the sequence without the global
-lock and have readers of \`recordsAfter\` stop at a safe watermark (positions below the oldest transaction still
-in flight, \`pg_snapshot_xmin(pg_current_snapshot())\`), so no reader skips a late-committing lower position;
-(2) or keep the lock but hold it only around the \`INSERT\`, not the whole transaction with its correlation
-updates; (3) measure on a machine with cores to spare for the second instance (at least 4), where the ratio can
-show scaling at all. No deadlock or serialization error reached a client in any run: the store's retry of
-40001 / 40P01 and its ordered writes hold.`;
+What would close it: (1) cores for the second instance (4 or more: the load generator, PostgreSQL and two
+instances share two here); (2) fewer round trips per commit (a client that pipelines, or the locking and reading
+done by one server-side function); (3) \`commit_delay\` on the server, so the WAL flushes of concurrent commits
+are shared.`;
 
 const SECTIONS: Section[] = [
   {
@@ -281,12 +270,6 @@ ${PG_NOTE}
     },
   },
   {
-    name: 'scale',
-    script: 'bench/store-scale.ts',
-    flags: ['--max-old-space-size=12288'],
-    render: (r) => renderScale(r, loadNote(r)),
-  },
-  {
     name: 'install',
     script: 'bench/install.ts',
     render: (r) => {
@@ -312,6 +295,12 @@ ${loadNote(r)}
 | (the clone itself) | ${num(r.cloneSeconds).toFixed(1)} | | |
 ${test.exitCode === 0 ? '' : `\n\`npm test\` failed in the clone; the end of its output:\n\n\`\`\`\n${String(test.tail ?? '').slice(-700)}\n\`\`\`\n`}`;
     },
+  },
+  {
+    name: 'scale',
+    script: 'bench/store-scale.ts',
+    flags: ['--max-old-space-size=12288'],
+    render: (r) => renderScale(r, loadNote(r)),
   },
 ];
 

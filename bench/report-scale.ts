@@ -6,7 +6,8 @@ const fmt = (n: unknown) => (typeof n === 'number' ? Math.round(n).toLocaleStrin
 const ms = (v: unknown) => `${num(v).toLocaleString('en-US', { maximumFractionDigits: 1 })} ms`;
 const verdict = (ok: boolean) => (ok ? 'met' : '**not met**');
 
-interface Read {
+/** One read measured: autocannon GETs rotating over paths, a few connections at a time. */
+export interface Read {
   readonly name: string;
   readonly perSecond: number;
   readonly p50Ms: number;

@@ -33,6 +33,7 @@ import {
   startChild,
 } from './load.js';
 import { machine } from './measure.js';
+import type { Read } from './report-scale.js';
 import { verifyViews } from './verify.js';
 
 const SESSIONS = Number(process.env.BENCH_SCALE_SESSIONS ?? 1_000_000);
@@ -122,17 +123,6 @@ async function cachedStore(): Promise<Loaded & { cached: boolean }> {
   mkdirSync('.bench', { recursive: true });
   say(`loading ${SESSIONS} sessions into ${CACHE} (once; cached afterwards)`);
   return { ...(await loadStore(CACHE)), cached: false };
-}
-
-/** One read measured: autocannon GETs rotating over `paths`, `connections` at a time. */
-interface Read {
-  readonly name: string;
-  readonly perSecond: number;
-  readonly p50Ms: number;
-  readonly p99Ms: number;
-  readonly maxMs: number;
-  readonly non2xx: number;
-  readonly bytesPerAnswer: number;
 }
 
 async function measureReads(url: string, name: string, paths: readonly string[]): Promise<Read> {

@@ -24,7 +24,10 @@ export function workloadRecords(target: number, seed = 42): DeliveryRecord[] {
   const out: DeliveryRecord[] = [];
   let index = 0;
   while (out.length < target) {
-    const batch = fc.sample(permutedHistoryArb, { numRuns: Math.ceil((target - out.length) / 10) + 1, seed: seed + index });
+    const batch = fc.sample(permutedHistoryArb, {
+      numRuns: Math.ceil((target - out.length) / 10) + 1,
+      seed: seed + index,
+    });
     for (const { permuted } of batch) {
       if (out.length >= target) break;
       for (const record of permuted) out.push(rename(record, String(index)));

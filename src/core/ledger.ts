@@ -27,6 +27,7 @@ import {
   withFlags,
   withoutFlags,
 } from './atoms.js';
+import { PackTables, packState, unpackState } from './packed.js';
 import { anomalyAbout, kindAt, replay } from './replay.js';
 import {
   applyInPlace,
@@ -55,6 +56,13 @@ export interface LedgerOptions {
    * @defaultValue false
    */
   readonly changes?: boolean;
+  /**
+   * How many sessions stay open (ready for the next record) before the least recently opened
+   * is packed into its compact form at rest. More costs memory; fewer costs time when records
+   * of many sessions interleave.
+   * @defaultValue 1024
+   */
+  readonly openSessions?: number;
 }
 
 /** The anomalies a record added to, or removed from, one session. */
@@ -108,10 +116,10 @@ export interface WaitingState {
   readonly correlation: readonly string[];
 }
 
-/** A correlation id carried by records of several sessions. */
+/** A correlation id carried by records of several sessions (named by their ids). */
 interface Contest {
-  readonly sessions: MutableState[];
-  earliest: MutableState;
+  readonly sessions: string[];
+  earliest: string;
   earliestAt: number;
   earliestKey: number;
 }
@@ -124,28 +132,35 @@ interface Waiting {
 
 const NO_CHANGES: readonly SessionChange[] = [];
 
-/** Folds delivery records of many sessions into session states. In memory; no I/O. */
+/**
+ * Folds delivery records of many sessions into session states. In memory; no I/O. Sessions are
+ * kept packed (`packed.ts`), a few hundred bytes each; the most recently used ones stay open.
+ */
 export class Ledger {
-  readonly #sessions = new Map<string, MutableState>();
+  /** Each session, packed, or open (an object changed in place). */
+  readonly #sessions = new Map<string, string | MutableState>();
+  /** The sessions opened since they were last packed, oldest first. */
+  readonly #open = new Set<string>();
+  readonly #openLimit: number;
+  readonly #tables = new PackTables();
   /** Correlation id (hashed) → the session carrying it, or the contest of several. */
-  readonly #carriers = new Map<number, MutableState | Contest>();
+  readonly #carriers = new Map<number, string | Contest>();
   /** Correlation id (hashed) → records naming no session that wait for it. */
   readonly #waiting = new Map<number, Waiting[]>();
   /** Sessions holding tied records with several ids, by each of those ids (rare). */
-  readonly #multiHolders = new Map<number, Set<MutableState>>();
+  readonly #multiHolders = new Map<number, Set<string>>();
   readonly #unrouted: MutableState = thaw(initialSession(''));
-  /** One shared strings array per file read, until a session needs strings of its own. */
-  readonly #fileStrings = new Map<string, readonly string[]>();
   readonly #flow: FlowConfig | undefined;
   readonly #flowBits: number;
   readonly #changes: boolean;
   /** While `add` runs with `changes`: each touched session's anomalies before it. */
-  #before: Map<MutableState, readonly Anomaly[]> | undefined;
+  #before: Map<string, readonly Anomaly[]> | undefined;
 
   constructor(options: LedgerOptions = {}) {
     this.#flow = options.flow;
     this.#flowBits = flowBits(options.flow);
     this.#changes = options.changes ?? false;
+    this.#openLimit = Math.max(1, options.openSessions ?? 1024);
   }
 
   /** Apply one typed record. */
@@ -168,18 +183,20 @@ export class Ledger {
     this.#before = this.#changes ? new Map() : undefined;
     const routed = this.#route(parsed);
     const changes = this.#collectChanges();
+    this.#packOldest();
     return changes === undefined ? routed : { ...routed, changes };
   }
 
   #route(parsed: ParsedRecord): Routed {
     if (parsed.sessionId !== undefined) {
-      const session = this.#session(parsed.sessionId);
+      const id = parsed.sessionId;
+      const session = this.#session(id);
       const ids = carriedIds(parsed);
-      this.#touch(session);
-      if (applyInPlace(session, this.#sourced(session, parsed))) {
-        for (const id of ids) this.#carry(id, session, parsed.at as number, parsed.key);
+      this.#touch(id);
+      if (applyInPlace(this.#sourced(session, parsed), parsed, undefined, ids)) {
+        for (const carried of ids) this.#carry(carried, id, parsed.at as number, parsed.key);
       }
-      return { to: 'session', interviewId: session.interviewId };
+      return { to: 'session', interviewId: id };
     }
     if (parsed.refused || parsed.correlation.length === 0) {
       applyInPlace(this.#unrouted, parsed);
@@ -194,36 +211,65 @@ export class Ledger {
     const placed = this.#place({ record: loose, ids, correlation: parsed.correlation });
     return placed === undefined
       ? { to: 'waiting', correlation: parsed.correlation }
-      : { to: 'session', interviewId: placed.interviewId };
+      : { to: 'session', interviewId: placed };
   }
 
   /** A new session starts with the shared strings of its file (no array of its own yet). */
-  #sourced(session: MutableState, parsed: ParsedRecord): ParsedRecord {
+  #sourced(session: MutableState, parsed: ParsedRecord): MutableState {
     const file = parsed.source?.file;
     if (file !== undefined && session.atoms.length === 0 && session.strings.length === 0) {
-      let shared = this.#fileStrings.get(file);
-      if (shared === undefined) {
-        shared = Object.freeze([file]);
-        this.#fileStrings.set(file, shared);
-      }
-      session.strings = shared;
-    }
-    return parsed;
-  }
-
-  #session(interviewId: string): MutableState {
-    let session = this.#sessions.get(interviewId);
-    if (session === undefined) {
-      session = thaw(initialSession(interviewId));
-      this.#sessions.set(interviewId, session);
+      session.strings = this.#tables.fileStrings(this.#tables.file(file));
     }
     return session;
   }
 
+  /** A session open for changes, created if new. */
+  #session(interviewId: string): MutableState {
+    return this.#opened(interviewId) ?? this.#create(interviewId);
+  }
+
+  #create(interviewId: string): MutableState {
+    const session = thaw(initialSession(interviewId));
+    this.#sessions.set(interviewId, session);
+    this.#open.add(interviewId);
+    return session;
+  }
+
+  /** A session open for changes (it stays open until this call's operation ends). */
+  #opened(interviewId: string): MutableState | undefined {
+    const slot = this.#sessions.get(interviewId);
+    if (slot === undefined || typeof slot !== 'string') return slot;
+    const session = unpackState(interviewId, slot, this.#tables);
+    this.#sessions.set(interviewId, session);
+    this.#open.add(interviewId);
+    return session;
+  }
+
+  /** A session to read (a packed one is unpacked for the reader and left packed). */
+  #read(interviewId: string): MutableState | undefined {
+    const slot = this.#sessions.get(interviewId);
+    return slot === undefined || typeof slot !== 'string' ? slot : unpackState(interviewId, slot, this.#tables);
+  }
+
+  /**
+   * Pack the sessions opened longest ago, down to the limit. Only between operations: no open
+   * session is held by a caller then. A session too large to pack stays open, out of the count.
+   */
+  #packOldest(): void {
+    for (const id of this.#open) {
+      if (this.#open.size <= this.#openLimit) return;
+      this.#open.delete(id);
+      const session = this.#sessions.get(id);
+      if (session === undefined || typeof session === 'string') continue;
+      const packed = packState(session, this.#tables);
+      if (packed !== undefined) this.#sessions.set(id, packed);
+    }
+  }
+
   /** Note a session's anomalies before a change (with `changes` only). */
-  #touch(session: MutableState): void {
-    if (this.#before === undefined || this.#before.has(session)) return;
-    this.#before.set(session, session === this.#unrouted ? this.#unroutedList() : this.#judge(session));
+  #touch(interviewId: string): void {
+    if (this.#before === undefined || this.#before.has(interviewId)) return;
+    this.#before.set(interviewId, this.#judge(this.#read(interviewId)));
   }
 
   #collectChanges(): readonly SessionChange[] | undefined {
@@ -231,25 +277,24 @@ export class Ledger {
     this.#before = undefined;
     if (before === undefined) return undefined;
     const changes: SessionChange[] = [];
-    for (const [session, earlier] of before) {
-      if (session === this.#unrouted) continue;
-      const now = this.#judge(session);
+    for (const [interviewId, earlier] of before) {
+      const now = this.#judge(this.#read(interviewId));
       const id = (anomaly: Anomaly) => JSON.stringify(anomaly);
       const was = new Set(earlier.map(id));
       const is = new Set(now.map(id));
       const added = now.filter((anomaly) => !was.has(id(anomaly)));
       const removed = earlier.filter((anomaly) => !is.has(id(anomaly)));
-      if (added.length > 0 || removed.length > 0) changes.push({ interviewId: session.interviewId, added, removed });
+      if (added.length > 0 || removed.length > 0) changes.push({ interviewId, added, removed });
     }
     return changes.length === 0 ? NO_CHANGES : changes;
   }
 
-  #judge(session: MutableState): readonly Anomaly[] {
-    return session.atoms.length === 0 ? [] : replay(session, this.#flowBits).anomalies;
+  #judge(session: MutableState | undefined): readonly Anomaly[] {
+    return session === undefined || session.atoms.length === 0 ? [] : replay(session, this.#flowBits).anomalies;
   }
 
-  /** A record naming `session` carries the (hashed) id: tie waiting records, settle contests. */
-  #carry(id: number, session: MutableState, at: number, key: number): void {
+  /** A record naming a session carries the (hashed) id: tie waiting records, settle contests. */
+  #carry(id: number, session: string, at: number, key: number): void {
     const entry = this.#carriers.get(id);
     if (entry === undefined) {
       this.#carriers.set(id, session);
@@ -273,11 +318,11 @@ export class Ledger {
     }
     if (entry === session) return;
     let contest: Contest;
-    if (isContest(entry)) {
+    if (typeof entry !== 'string') {
       contest = entry;
       if (!contest.sessions.includes(session)) contest.sessions.push(session);
     } else {
-      const [firstAt, firstKey] = earliestCarrier(entry, id);
+      const [firstAt, firstKey] = earliestCarrier(this.#read(entry) as MutableState, id);
       contest = { sessions: [entry, session], earliest: entry, earliestAt: firstAt, earliestKey: firstKey };
       this.#carriers.set(id, contest);
     }
@@ -291,33 +336,37 @@ export class Ledger {
 
   /** Place again every tied record that carries `id`: its session or its ambiguity may have changed. */
   #replace(id: number): void {
-    const holders = new Set<MutableState>(this.#multiHolders.get(id) ?? []);
+    const holders = new Set<string>(this.#multiHolders.get(id) ?? []);
     const entry = this.#carriers.get(id);
-    if (entry !== undefined) for (const session of isContest(entry) ? entry.sessions : [entry]) holders.add(session);
+    if (entry !== undefined)
+      for (const session of typeof entry === 'string' ? [entry] : entry.sessions) holders.add(session);
     for (const holder of holders) {
       for (const item of this.#takeFloating(holder, id)) this.#place(item);
     }
   }
 
   /** Remove from a session the tied records that carry `id`, as records to place again. */
-  #takeFloating(session: MutableState, id: number): Waiting[] {
+  #takeFloating(interviewId: string, id: number): Waiting[] {
     const taken: Waiting[] = [];
+    const found = this.#read(interviewId);
+    if (found === undefined) return taken;
     const kept: number[] = [];
-    const atoms = session.atoms;
+    const atoms = found.atoms;
     for (let i = 0; i < atoms.length; i += STRIDE) {
       const info = atoms[i + INFO];
       if (hasFlag(info, FLAG.floating)) {
-        const note = hasFlag(info, FLAG.note) ? noteOf(session, atoms[i + AT], atoms[i + KEY]) : undefined;
+        const note = hasFlag(info, FLAG.note) ? noteOf(found, atoms[i + AT], atoms[i + KEY]) : undefined;
         const ids = note?.ids ?? [atoms[i + AUX]];
         if (ids.includes(id)) {
-          taken.push({ record: extractAtom(session, i), ids, correlation: [] });
+          taken.push({ record: extractAtom(found, i), ids, correlation: [] });
           continue;
         }
       }
       kept.push(atoms[i], atoms[i + 1], atoms[i + 2], atoms[i + 3]);
     }
     if (taken.length === 0) return taken;
-    this.#touch(session);
+    this.#touch(interviewId);
+    const session = this.#opened(interviewId) as MutableState;
     session.atoms = kept;
     session.notes = session.notes.filter((note) => !taken.some((item) => sameIdentity(item.record, note)));
     return taken;
@@ -327,21 +376,22 @@ export class Ledger {
    * Place a record naming no session: in the session of the earliest record carrying one of its
    * ids (noting the sessions when several carry them), or waiting. Returns where it went.
    */
-  #place(item: Waiting): MutableState | undefined {
-    let target: MutableState | undefined;
+  #place(item: Waiting): string | undefined {
+    let target: string | undefined;
     let targetAt = 0;
     let targetKey = 0;
     let tie = 0;
-    const sessions = new Set<MutableState>();
+    const sessions = new Set<string>();
     for (const id of item.ids) {
       const entry = this.#carriers.get(id);
       if (entry === undefined) continue;
-      const [session, at, key] = isContest(entry)
-        ? [entry.earliest, entry.earliestAt, entry.earliestKey]
-        : item.ids.length === 1
-          ? [entry, 0, 0]
-          : [entry, ...earliestCarrier(entry, id)];
-      for (const carrier of isContest(entry) ? entry.sessions : [entry]) sessions.add(carrier);
+      const [session, at, key] =
+        typeof entry !== 'string'
+          ? [entry.earliest, entry.earliestAt, entry.earliestKey]
+          : item.ids.length === 1
+            ? [entry, 0, 0]
+            : [entry, ...earliestCarrier(this.#read(entry) as MutableState, id)];
+      for (const carrier of typeof entry !== 'string' ? entry.sessions : [entry]) sessions.add(carrier);
       if (target === undefined || compareIdentity(at, key, targetAt, targetKey) < 0) {
         target = session;
         targetAt = at;
@@ -367,12 +417,12 @@ export class Ledger {
     const note: { -readonly [K in keyof Note]: Note[K] } = { ...(noteOf(record, at, key) ?? { at, key }) };
     delete note.sessions;
     if (item.ids.length > 1) note.ids = item.ids;
-    if (sessions.size > 1) note.sessions = [...sessions].map((session) => session.interviewId).sort();
+    if (sessions.size > 1) note.sessions = [...sessions].sort(compareIds);
     record.notes = [];
     const noted = Object.keys(note).length > 2;
     record.atoms[INFO] = noted ? withFlags(record.atoms[INFO], FLAG.note) : withoutFlags(record.atoms[INFO], FLAG.note);
     if (noted) putNote(record, note);
-    mergeInto(target, record);
+    mergeInto(this.#opened(target) as MutableState, record);
     if (item.ids.length > 1) {
       for (const id of item.ids) {
         const holders = this.#multiHolders.get(id) ?? new Set();
@@ -385,13 +435,13 @@ export class Ledger {
 
   /** A session's state (plain JSON, versioned), if any record reached it. */
   state(interviewId: string): SessionState | undefined {
-    const session = this.#sessions.get(interviewId);
+    const session = this.#read(interviewId);
     return session && freeze(session);
   }
 
   /** A session's view, if any record reached it. */
   view(interviewId: string): SessionView | undefined {
-    const session = this.#sessions.get(interviewId);
+    const session = this.#read(interviewId);
     return session && viewOf(interviewId, replay(session, this.#flowBits));
   }
 
@@ -407,10 +457,6 @@ export class Ledger {
 
   /** Anomalies of records that belong to no session, including those still waiting for a tie. */
   anomalies(): Anomaly[] {
-    return this.#unroutedList();
-  }
-
-  #unroutedList(): Anomaly[] {
     const entries = unroutedAnomalies(this.#unrouted, this.#flowBits, UNNAMED);
     const waiting = new Set<Waiting>();
     for (const list of this.#waiting.values()) for (const item of list) waiting.add(item);
@@ -442,7 +488,7 @@ export class Ledger {
     for (const list of this.#waiting.values()) for (const item of list) waiting.add(item);
     return {
       version: STATE_VERSION,
-      sessions: this.sessionIds().map((id) => freeze(this.#sessions.get(id) as MutableState)),
+      sessions: this.sessionIds().map((id) => freeze(this.#read(id) as MutableState)),
       unrouted: freeze(this.#unrouted),
       waiting: [...waiting].map((item) => ({ record: freeze(item.record), correlation: item.correlation })),
     };
@@ -469,12 +515,12 @@ export class Ledger {
         } else kept.push(atoms[i], atoms[i + 1], atoms[i + 2], atoms[i + 3]);
       }
       own.atoms = kept;
-      const session = this.#session(incoming.interviewId);
-      mergeInto(session, own);
+      const id = incoming.interviewId;
+      mergeInto(this.#session(id), own);
       for (let i = 0; i < kept.length; i += STRIDE) {
         if (!hasFlag(kept[i + INFO], FLAG.carrier)) continue;
         const note = hasFlag(kept[i + INFO], FLAG.note) ? noteOf(own, kept[i + AT], kept[i + KEY]) : undefined;
-        for (const id of note?.ids ?? [kept[i + AUX]]) this.#carry(id, session, kept[i + AT], kept[i + KEY]);
+        for (const carried of note?.ids ?? [kept[i + AUX]]) this.#carry(carried, id, kept[i + AT], kept[i + KEY]);
       }
     }
     mergeInto(this.#unrouted, state.unrouted);
@@ -483,6 +529,7 @@ export class Ledger {
       tied.push({ record, ids: [...new Set(item.correlation.map(correlationHash))], correlation: item.correlation });
     }
     for (const item of tied) this.#place(item);
+    this.#packOldest();
     return this;
   }
 }
@@ -516,10 +563,6 @@ function thawOne(parsed: ParsedRecord): MutableState {
   const state = thaw(initialSession(''));
   applyInPlace(state, parsed);
   return state;
-}
-
-function isContest(entry: MutableState | Contest): entry is Contest {
-  return 'earliest' in entry;
 }
 
 /** The (at, key) of the earliest record of a session carrying an id (its atoms are sorted). */

@@ -11,6 +11,7 @@
 import { cut, hashJson } from '../records/json.js';
 import { type ParsedRecord, parseRecord } from '../records/parse.js';
 import type { DeliveryRecord } from '../records/record.js';
+import type { Finding } from '../types.js';
 import {
   AT,
   ATOM_LAYOUT,
@@ -123,57 +124,69 @@ export interface Placement {
 /** A correlation id as atoms keep it: a 53-bit hash. */
 export const correlationHash = (id: string): number => hashJson(id, 'correlation');
 
+const NO_IDS: readonly number[] = Object.freeze([]);
+
 /** The (hashed) correlation ids a record naming a session carries, distinct and sorted. */
-export function carriedIds(parsed: ParsedRecord): number[] {
-  if (parsed.sessionId === undefined || parsed.refused) return [];
-  return [...new Set(parsed.correlation.map(correlationHash))].sort((a, b) => a - b);
+export function carriedIds(parsed: ParsedRecord): readonly number[] {
+  if (parsed.sessionId === undefined || parsed.refused) return NO_IDS;
+  const ids = parsed.correlation;
+  if (ids.length === 0) return NO_IDS;
+  if (ids.length === 1) return [correlationHash(ids[0])];
+  return [...new Set(ids.map(correlationHash))].sort((a, b) => a - b);
 }
 
-/** Insert one atom in place; `false` when the very same record is already there (idempotence). */
-export function insertAtom(state: MutableState, at: number, key: number, info: number, aux: number): boolean {
-  const found = locate(state.atoms, at, key);
-  if (found >= 0) return false;
-  const position = -(found + 1) * STRIDE;
-  if (position === state.atoms.length) state.atoms.push(at, key, info, aux);
-  else state.atoms.splice(position, 0, at, key, info, aux);
-  return true;
-}
+const isDeprecation = (found: Finding) => found.code === 'deprecated-webhook';
 
-/** Apply a parsed record in place. `false` when the very same record was applied before. */
-export function applyInPlace(state: MutableState, parsed: ParsedRecord, placement: Placement = {}): boolean {
+/**
+ * Apply a parsed record in place. `false` when the very same record was applied before. `ids`
+ * are the correlation ids it carries (`carriedIds`), when the caller has them already.
+ */
+export function applyInPlace(
+  state: MutableState,
+  parsed: ParsedRecord,
+  placement: Placement = {},
+  ids: readonly number[] = placement.floating === undefined ? carriedIds(parsed) : NO_IDS,
+): boolean {
   const at = parsed.at ?? REFUSED_AT;
   const key = parsed.key;
-  if (locate(state.atoms, at, key) >= 0) return false;
+  const found = locate(state.atoms, at, key);
+  if (found >= 0) return false;
   let flags = 0;
   let aux = 0;
-  const requestedAt = parsed.event && 'requestedAt' in parsed.event ? parsed.event.requestedAt : undefined;
-  if (requestedAt !== undefined) {
+  const event = parsed.event;
+  if (event !== undefined && 'requestedAt' in event && event.requestedAt !== undefined) {
     flags |= FLAG.poll;
-    aux = requestedAt;
+    aux = event.requestedAt;
   } else if (parsed.kind === 'poll' && !parsed.refused) {
     flags |= FLAG.poll;
   }
   if (parsed.ref !== undefined) aux = internString(state, parsed.ref);
-  const ids = placement.floating !== undefined ? undefined : carriedIds(parsed);
   if (placement.floating !== undefined) {
     flags |= FLAG.floating;
     aux = placement.floating;
-  } else if (ids !== undefined && ids.length > 0) {
+  } else if (ids.length > 0) {
     flags |= FLAG.carrier;
     aux = ids[0];
   }
-  const note: { findings?: Note['findings']; kind?: string; ids?: readonly number[] } = {};
   // A deprecation follows from the kind: the replay says it again, so it is not stored.
-  const findings = parsed.findings.filter((found) => found.code !== 'deprecated-webhook');
-  if (findings.length > 0) note.findings = findings;
+  let findings = parsed.findings;
+  if (findings.some(isDeprecation)) findings = findings.filter((found) => !isDeprecation(found));
   // The kind of a record this version cannot type (refused, or unknown) is kept as it arrived.
-  if (parsed.kind !== undefined && (parsed.refused || !parsed.knownKind)) note.kind = cut(parsed.kind, 80);
-  if (ids !== undefined && ids.length > 1) note.ids = ids;
-  if (note.findings !== undefined || note.kind !== undefined || note.ids !== undefined) flags |= FLAG.note;
+  const kind = parsed.kind !== undefined && (parsed.refused || !parsed.knownKind) ? cut(parsed.kind, 80) : undefined;
+  const noted = findings.length > 0 || kind !== undefined || ids.length > 1;
+  if (noted) flags |= FLAG.note;
   const file = parsed.source?.file === undefined ? 0 : internString(state, parsed.source.file);
-  const info = packInfo(typeOf(parsed.event, parsed.kind, parsed.refused), flags, file, parsed.source?.line ?? 0);
-  insertAtom(state, at, key, info, aux);
-  if (flags & FLAG.note) putNote(state, { at, key, ...note });
+  const info = packInfo(typeOf(event, parsed.kind, parsed.refused), flags, file, parsed.source?.line ?? 0);
+  const position = -(found + 1) * STRIDE;
+  if (position === state.atoms.length) state.atoms.push(at, key, info, aux);
+  else state.atoms.splice(position, 0, at, key, info, aux);
+  if (noted) {
+    const note: { -readonly [K in keyof Note]: Note[K] } = { at, key };
+    if (findings.length > 0) note.findings = findings;
+    if (kind !== undefined) note.kind = kind;
+    if (ids.length > 1) note.ids = ids;
+    putNote(state, note);
+  }
   return true;
 }
 

@@ -90,5 +90,43 @@ export function parseTime(text: string): Millis | undefined {
   return daysFromCivil(year, month, day) * 86_400_000 + ((hour * 60 + minute) * 60 + second) * 1000 + millis - offset;
 }
 
-/** A time as `YYYY-MM-DDTHH:mm:ss.sssZ` (the form anomalies and views report times in). */
-export const isoTime = (at: Millis): string => new Date(at).toISOString();
+/** The civil date (year, month, day) of a day number since 1970-01-01 (Howard Hinnant's algorithm). */
+function civilFromDays(days: number): [year: number, month: number, day: number] {
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const dayOfEra = z - era * 146097;
+  const yearOfEra = Math.floor(
+    (dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36524) - Math.floor(dayOfEra / 146096)) / 365,
+  );
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const m = Math.floor((5 * dayOfYear + 2) / 153);
+  const month = m < 10 ? m + 3 : m - 9;
+  return [yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, dayOfYear - Math.floor((153 * m + 2) / 5) + 1];
+}
+
+const two = (n: number) => (n < 10 ? `0${n}` : `${n}`);
+// The date part of the last time written: the times of one session are mostly on one day.
+let lastDay = Number.NaN;
+let lastDate = '';
+
+/**
+ * A time as `YYYY-MM-DDTHH:mm:ss.sssZ` (the form anomalies and views report times in), as
+ * `Date#toISOString` writes it, by arithmetic (a view writes several times per record).
+ */
+export function isoTime(at: Millis): string {
+  const days = Math.floor(at / 86_400_000);
+  if (days !== lastDay) {
+    const [year, month, day] = civilFromDays(days);
+    if (!Number.isInteger(at) || year < 0 || year > 9999) return new Date(at).toISOString();
+    lastDay = days;
+    lastDate = `${String(year).padStart(4, '0')}-${two(month)}-${two(day)}T`;
+  }
+  let rest = at - days * 86_400_000;
+  const hours = Math.floor(rest / 3_600_000);
+  rest -= hours * 3_600_000;
+  const minutes = Math.floor(rest / 60_000);
+  rest -= minutes * 60_000;
+  const seconds = Math.floor(rest / 1000);
+  rest -= seconds * 1000;
+  return `${lastDate}${two(hours)}:${two(minutes)}:${two(seconds)}.${rest < 10 ? `00${rest}` : rest < 100 ? `0${rest}` : rest}Z`;
+}

@@ -2,6 +2,7 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { parseTime } from '../../src/index.js';
+import { isoTime } from '../../src/records/time.js';
 
 describe('parseTime', () => {
   it('reads the same instant from every offset, to the millisecond', () => {
@@ -102,4 +103,18 @@ describe('parseTime, read character by character', () => {
       expect(parseTime(text)).toBe(referenceTime(text));
     },
   );
+});
+
+describe('isoTime', () => {
+  test.prop([fc.integer({ min: -62_167_219_200_000, max: 253_402_300_799_999 })])(
+    'writes what Date#toISOString writes, from year 0 to 9999',
+    (at) => {
+      expect(isoTime(at)).toBe(new Date(at).toISOString());
+    },
+  );
+
+  it('writes years beyond four digits as Date does', () => {
+    for (const at of [253_402_300_800_000, -62_167_219_200_001, 8.64e15])
+      expect(isoTime(at)).toBe(new Date(at).toISOString());
+  });
 });

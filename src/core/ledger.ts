@@ -13,22 +13,9 @@ import { type ParsedRecord, parseLine, parseRecord } from '../records/parse.js';
 import type { DeliveryRecord } from '../records/record.js';
 import type { Anomaly, FlowConfig, RecordSource, SessionView } from '../types.js';
 import { flowBits } from '../vendor/modules.js';
-import {
-  AT,
-  AUX,
-  compareIdentity,
-  FLAG,
-  hasFlag,
-  INFO,
-  isRefused,
-  KEY,
-  type Note,
-  STRIDE,
-  withFlags,
-  withoutFlags,
-} from './atoms.js';
-import { PackTables, packState, unpackState } from './packed.js';
+import { AT, AUX, compareIdentity, FLAG, hasFlag, INFO, isRefused, KEY, type Note, STRIDE } from './atoms.js';
 import { anomalyAbout, kindAt, replay } from './replay.js';
+import { SessionMap } from './sessions.js';
 import {
   applyInPlace,
   carriedIds,
@@ -39,11 +26,11 @@ import {
   type MutableState,
   mergeInto,
   noteOf,
-  putNote,
   type SessionState,
   STATE_VERSION,
   thaw,
 } from './state.js';
+import { markTied, tieOf } from './ties.js';
 import { viewOf } from './view.js';
 
 /** Options of a ledger. */
@@ -137,12 +124,8 @@ const NO_CHANGES: readonly SessionChange[] = [];
  * kept packed (`packed.ts`), a few hundred bytes each; the most recently used ones stay open.
  */
 export class Ledger {
-  /** Each session, packed, or open (an object changed in place). */
-  readonly #sessions = new Map<string, string | MutableState>();
-  /** The sessions opened since they were last packed, oldest first. */
-  readonly #open = new Set<string>();
-  readonly #openLimit: number;
-  readonly #tables = new PackTables();
+  /** The sessions, packed at rest. */
+  readonly #sessions: SessionMap;
   /** Correlation id (hashed) → the session carrying it, or the contest of several. */
   readonly #carriers = new Map<number, string | Contest>();
   /** Correlation id (hashed) → records naming no session that wait for it. */
@@ -160,7 +143,7 @@ export class Ledger {
     this.#flow = options.flow;
     this.#flowBits = flowBits(options.flow);
     this.#changes = options.changes ?? false;
-    this.#openLimit = Math.max(1, options.openSessions ?? 1024);
+    this.#sessions = new SessionMap(options.openSessions ?? 1024);
   }
 
   /** Apply one typed record. */
@@ -183,14 +166,14 @@ export class Ledger {
     this.#before = this.#changes ? new Map() : undefined;
     const routed = this.#route(parsed);
     const changes = this.#collectChanges();
-    this.#packOldest();
+    this.#sessions.packOldest();
     return changes === undefined ? routed : { ...routed, changes };
   }
 
   #route(parsed: ParsedRecord): Routed {
     if (parsed.sessionId !== undefined) {
       const id = parsed.sessionId;
-      const session = this.#session(id);
+      const session = this.#sessions.open(id);
       const ids = carriedIds(parsed);
       this.#touch(id);
       if (applyInPlace(this.#sourced(session, parsed), parsed, undefined, ids)) {
@@ -218,58 +201,15 @@ export class Ledger {
   #sourced(session: MutableState, parsed: ParsedRecord): MutableState {
     const file = parsed.source?.file;
     if (file !== undefined && session.atoms.length === 0 && session.strings.length === 0) {
-      session.strings = this.#tables.fileStrings(this.#tables.file(file));
+      session.strings = this.#sessions.tables.fileStrings(this.#sessions.tables.file(file));
     }
     return session;
-  }
-
-  /** A session open for changes, created if new. */
-  #session(interviewId: string): MutableState {
-    return this.#opened(interviewId) ?? this.#create(interviewId);
-  }
-
-  #create(interviewId: string): MutableState {
-    const session = thaw(initialSession(interviewId));
-    this.#sessions.set(interviewId, session);
-    this.#open.add(interviewId);
-    return session;
-  }
-
-  /** A session open for changes (it stays open until this call's operation ends). */
-  #opened(interviewId: string): MutableState | undefined {
-    const slot = this.#sessions.get(interviewId);
-    if (slot === undefined || typeof slot !== 'string') return slot;
-    const session = unpackState(interviewId, slot, this.#tables);
-    this.#sessions.set(interviewId, session);
-    this.#open.add(interviewId);
-    return session;
-  }
-
-  /** A session to read (a packed one is unpacked for the reader and left packed). */
-  #read(interviewId: string): MutableState | undefined {
-    const slot = this.#sessions.get(interviewId);
-    return slot === undefined || typeof slot !== 'string' ? slot : unpackState(interviewId, slot, this.#tables);
-  }
-
-  /**
-   * Pack the sessions opened longest ago, down to the limit. Only between operations: no open
-   * session is held by a caller then. A session too large to pack stays open, out of the count.
-   */
-  #packOldest(): void {
-    for (const id of this.#open) {
-      if (this.#open.size <= this.#openLimit) return;
-      this.#open.delete(id);
-      const session = this.#sessions.get(id);
-      if (session === undefined || typeof session === 'string') continue;
-      const packed = packState(session, this.#tables);
-      if (packed !== undefined) this.#sessions.set(id, packed);
-    }
   }
 
   /** Note a session's anomalies before a change (with `changes` only). */
   #touch(interviewId: string): void {
     if (this.#before === undefined || this.#before.has(interviewId)) return;
-    this.#before.set(interviewId, this.#judge(this.#read(interviewId)));
+    this.#before.set(interviewId, this.#judge(this.#sessions.read(interviewId)));
   }
 
   #collectChanges(): readonly SessionChange[] | undefined {
@@ -278,7 +218,7 @@ export class Ledger {
     if (before === undefined) return undefined;
     const changes: SessionChange[] = [];
     for (const [interviewId, earlier] of before) {
-      const now = this.#judge(this.#read(interviewId));
+      const now = this.#judge(this.#sessions.read(interviewId));
       const id = (anomaly: Anomaly) => JSON.stringify(anomaly);
       const was = new Set(earlier.map(id));
       const is = new Set(now.map(id));
@@ -322,7 +262,7 @@ export class Ledger {
       contest = entry;
       if (!contest.sessions.includes(session)) contest.sessions.push(session);
     } else {
-      const [firstAt, firstKey] = earliestCarrier(this.#read(entry) as MutableState, id);
+      const [firstAt, firstKey] = earliestCarrier(this.#sessions.read(entry) as MutableState, id);
       contest = { sessions: [entry, session], earliest: entry, earliestAt: firstAt, earliestKey: firstKey };
       this.#carriers.set(id, contest);
     }
@@ -348,7 +288,7 @@ export class Ledger {
   /** Remove from a session the tied records that carry `id`, as records to place again. */
   #takeFloating(interviewId: string, id: number): Waiting[] {
     const taken: Waiting[] = [];
-    const found = this.#read(interviewId);
+    const found = this.#sessions.read(interviewId);
     if (found === undefined) return taken;
     const kept: number[] = [];
     const atoms = found.atoms;
@@ -366,7 +306,7 @@ export class Ledger {
     }
     if (taken.length === 0) return taken;
     this.#touch(interviewId);
-    const session = this.#opened(interviewId) as MutableState;
+    const session = this.#sessions.open(interviewId);
     session.atoms = kept;
     session.notes = session.notes.filter((note) => !taken.some((item) => sameIdentity(item.record, note)));
     return taken;
@@ -377,29 +317,19 @@ export class Ledger {
    * ids (noting the sessions when several carry them), or waiting. Returns where it went.
    */
   #place(item: Waiting): string | undefined {
-    let target: string | undefined;
-    let targetAt = 0;
-    let targetKey = 0;
-    let tie = 0;
-    const sessions = new Set<string>();
-    for (const id of item.ids) {
+    const single = item.ids.length === 1;
+    const tie = tieOf(item.ids, (id) => {
       const entry = this.#carriers.get(id);
-      if (entry === undefined) continue;
-      const [session, at, key] =
-        typeof entry !== 'string'
-          ? [entry.earliest, entry.earliestAt, entry.earliestKey]
-          : item.ids.length === 1
-            ? [entry, 0, 0]
-            : [entry, ...earliestCarrier(this.#read(entry) as MutableState, id)];
-      for (const carrier of typeof entry !== 'string' ? entry.sessions : [entry]) sessions.add(carrier);
-      if (target === undefined || compareIdentity(at, key, targetAt, targetKey) < 0) {
-        target = session;
-        targetAt = at;
-        targetKey = key;
-        tie = id;
+      if (entry === undefined) return undefined;
+      if (typeof entry !== 'string') {
+        return { earliest: entry.earliest, at: entry.earliestAt, key: entry.earliestKey, sessions: entry.sessions };
       }
-    }
-    if (target === undefined) {
+      // One id carried by one session: no other carrier to compare with.
+      if (single) return { earliest: entry, at: 0, key: 0, sessions: [entry] };
+      const [at, key] = earliestCarrier(this.#sessions.read(entry) as MutableState, id);
+      return { earliest: entry, at, key, sessions: [entry] };
+    });
+    if (tie === undefined) {
       for (const id of item.ids) {
         const list = this.#waiting.get(id);
         if (list === undefined) this.#waiting.set(id, [item]);
@@ -407,47 +337,34 @@ export class Ledger {
       }
       return undefined;
     }
-    this.#touch(target);
-    const record = item.record;
-    const at = record.atoms[AT];
-    const key = record.atoms[KEY];
-    // Tied: flagged floating, its aux the id that ties it; several ids and contested ties in its note.
-    record.atoms[INFO] = withoutFlags(withFlags(record.atoms[INFO], FLAG.floating), FLAG.carrier);
-    record.atoms[AUX] = tie;
-    const note: { -readonly [K in keyof Note]: Note[K] } = { ...(noteOf(record, at, key) ?? { at, key }) };
-    delete note.sessions;
-    if (item.ids.length > 1) note.ids = item.ids;
-    if (sessions.size > 1) note.sessions = [...sessions].sort(compareIds);
-    record.notes = [];
-    const noted = Object.keys(note).length > 2;
-    record.atoms[INFO] = noted ? withFlags(record.atoms[INFO], FLAG.note) : withoutFlags(record.atoms[INFO], FLAG.note);
-    if (noted) putNote(record, note);
-    mergeInto(this.#opened(target) as MutableState, record);
+    this.#touch(tie.target);
+    markTied(item.record, item.ids, tie);
+    mergeInto(this.#sessions.open(tie.target), item.record);
     if (item.ids.length > 1) {
       for (const id of item.ids) {
         const holders = this.#multiHolders.get(id) ?? new Set();
-        holders.add(target);
+        holders.add(tie.target);
         this.#multiHolders.set(id, holders);
       }
     }
-    return target;
+    return tie.target;
   }
 
   /** A session's state (plain JSON, versioned), if any record reached it. */
   state(interviewId: string): SessionState | undefined {
-    const session = this.#read(interviewId);
+    const session = this.#sessions.read(interviewId);
     return session && freeze(session);
   }
 
   /** A session's view, if any record reached it. */
   view(interviewId: string): SessionView | undefined {
-    const session = this.#read(interviewId);
+    const session = this.#sessions.read(interviewId);
     return session && viewOf(interviewId, replay(session, this.#flowBits));
   }
 
   /** The sessions' ids, sorted. */
   sessionIds(): string[] {
-    return [...this.#sessions.keys()].sort(compareIds);
+    return this.#sessions.ids();
   }
 
   /** How many sessions the ledger holds. */
@@ -488,7 +405,7 @@ export class Ledger {
     for (const list of this.#waiting.values()) for (const item of list) waiting.add(item);
     return {
       version: STATE_VERSION,
-      sessions: this.sessionIds().map((id) => freeze(this.#read(id) as MutableState)),
+      sessions: this.sessionIds().map((id) => freeze(this.#sessions.read(id) as MutableState)),
       unrouted: freeze(this.#unrouted),
       waiting: [...waiting].map((item) => ({ record: freeze(item.record), correlation: item.correlation })),
     };
@@ -516,7 +433,7 @@ export class Ledger {
       }
       own.atoms = kept;
       const id = incoming.interviewId;
-      mergeInto(this.#session(id), own);
+      mergeInto(this.#sessions.open(id), own);
       for (let i = 0; i < kept.length; i += STRIDE) {
         if (!hasFlag(kept[i + INFO], FLAG.carrier)) continue;
         const note = hasFlag(kept[i + INFO], FLAG.note) ? noteOf(own, kept[i + AT], kept[i + KEY]) : undefined;
@@ -529,7 +446,7 @@ export class Ledger {
       tied.push({ record, ids: [...new Set(item.correlation.map(correlationHash))], correlation: item.correlation });
     }
     for (const item of tied) this.#place(item);
-    this.#packOldest();
+    this.#sessions.packOldest();
     return this;
   }
 }
@@ -592,6 +509,3 @@ function extractAtom(state: MutableState, index: number): MutableState {
 
 const sameIdentity = (record: MutableState, note: Note) =>
   record.atoms[AT] === note.at && record.atoms[KEY] === note.key;
-
-/** Session ids in code-unit order (the same on every machine, unlike a locale compare). */
-const compareIds = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

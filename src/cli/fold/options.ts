@@ -1,0 +1,44 @@
+/**
+ * The options `replay` and `validate` share for logs of any size: `--jobs`, `--max-memory` and
+ * `--progress`, read once for both, with their help text.
+ */
+import { UsageError } from '../usage.js';
+import { DEFAULT_MAX_MEMORY, defaultJobs } from './fold.js';
+
+/** The options, as `parse` declares them. */
+export const FOLD_OPTIONS = {
+  jobs: { type: 'string' },
+  'max-memory': { type: 'string' },
+  progress: { type: 'boolean' },
+} as const;
+
+/** Their lines in a command's help. */
+export const FOLD_HELP = `  --jobs N         worker threads that fold the log (default: one per core, here ${defaultJobs()});
+                   the output is the same for any N
+  --max-memory SIZE
+                   about how much memory to use (default ${DEFAULT_MAX_MEMORY / 2 ** 20}M; K, M, G suffixes):
+                   sessions that do not fit are partitioned to temporary files in
+                   TMPDIR first, and folded a partition at a time
+  --progress       show records, rate, sessions and memory on stderr while reading
+                   (on a terminal only)`;
+
+const UNITS: Readonly<Record<string, number>> = { '': 1, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30, t: 2 ** 40 };
+
+/** Read `--jobs`: a whole number from 1. */
+export function readJobs(text: string | undefined): number {
+  if (text === undefined) return defaultJobs();
+  if (!/^[1-9]\d{0,3}$/.test(text))
+    throw new UsageError(`--jobs expects a whole number from 1, got ${JSON.stringify(text)}`);
+  return Number(text);
+}
+
+/** Read `--max-memory`: bytes, or a number with K, M, G (or KB, MB, GB). */
+export function readSize(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_MAX_MEMORY;
+  const match = /^(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?$/i.exec(text.trim());
+  const bytes = match === null ? Number.NaN : Number(match[1]) * (UNITS[(match[2] as string).toLowerCase()] as number);
+  if (!Number.isFinite(bytes) || bytes < 2 ** 20) {
+    throw new UsageError(`--max-memory expects a size of at least 1M (like 512M or 2G), got ${JSON.stringify(text)}`);
+  }
+  return Math.floor(bytes);
+}

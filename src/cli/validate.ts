@@ -58,7 +58,7 @@ export const validateCommand: Command = {
     }
     if (positionals.length === 0) throw new UsageError('validate needs at least one FILE (or - for stdin)');
     const jobs = readJobs(values.jobs);
-    const maxMemory = readSize(values['max-memory']);
+    const maxMemory = readSize(values['max-memory'], jobs);
     const folded = await foldInParallel({ files: positionals, jobs, maxMemory, progress: values.progress === true });
     try {
       const { records, empty } = folded;

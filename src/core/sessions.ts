@@ -68,15 +68,19 @@ export class SessionMap {
     return slot === undefined || typeof slot !== 'string' ? slot : unpackState(interviewId, slot, this.tables);
   }
 
-  /** Merge a packed state (of this map's tables) into a session: the union of their records. */
-  mergePacked(interviewId: string, packed: string): void {
+  /**
+   * Merge a state (packed with this map's tables, or open) into a session: the union of their
+   * records (`readFirst` as `mergeInto` takes it).
+   */
+  merge(interviewId: string, state: string | MutableState, readFirst?: Parameters<typeof mergeInto>[2]): void {
     const slot = this.#sessions.get(interviewId);
-    if (slot === undefined) {
-      this.#sessions.set(interviewId, packed);
-      this.#packedBytes += packed.length;
+    if (slot === undefined && typeof state === 'string') {
+      this.#sessions.set(interviewId, state);
+      this.#packedBytes += state.length;
       return;
     }
-    mergeInto(this.open(interviewId), unpackState(interviewId, packed, this.tables));
+    const other = typeof state === 'string' ? unpackState(interviewId, state, this.tables) : state;
+    mergeInto(this.open(interviewId), other, readFirst);
   }
 
   /**

@@ -11,7 +11,7 @@
 import { cut, hashJson } from '../records/json.js';
 import { type ParsedRecord, parseRecord } from '../records/parse.js';
 import type { DeliveryRecord } from '../records/record.js';
-import type { Finding } from '../types.js';
+import type { Finding, RecordSource } from '../types.js';
 import {
   AT,
   ATOM_LAYOUT,
@@ -30,6 +30,7 @@ import {
   packInfo,
   REFUSED_AT,
   STRIDE,
+  sourceOf,
   typeBits,
   typeOf,
 } from './atoms.js';
@@ -201,8 +202,16 @@ export function applyRecord(state: SessionState, record: ParsedRecord, placement
   return applyInPlace(next, record, placement) ? freeze(next) : state;
 }
 
-/** Merge `other` into `target` in place: the union of their records. */
-export function mergeInto(target: MutableState, other: SessionState | MutableState): void {
+/**
+ * Merge `other` into `target` in place: the union of their records. Of a record on both sides the
+ * target's source is kept, unless `readFirst` says the other side's was read before it (a fold
+ * that meets records out of the order read keeps the place a fold in order would).
+ */
+export function mergeInto(
+  target: MutableState,
+  other: SessionState | MutableState,
+  readFirst?: (other: RecordSource | undefined, own: RecordSource | undefined) => boolean,
+): void {
   const a = target.atoms;
   const b = other.atoms;
   if (b.length === 0) return;
@@ -232,7 +241,15 @@ export function mergeInto(target: MutableState, other: SessionState | MutableSta
       continue;
     }
     const c = compareIdentity(a[i + AT], a[i + KEY], b[j + AT], b[j + KEY]);
-    if (c <= 0) {
+    if (
+      c === 0 &&
+      readFirst !== undefined &&
+      readFirst(sourceOf(b[j + INFO], other.strings), sourceOf(a[i + INFO], target.strings))
+    ) {
+      pushOther(j);
+      i += STRIDE;
+      j += STRIDE;
+    } else if (c <= 0) {
       merged.push(a[i], a[i + 1], a[i + 2], a[i + 3]);
       i += STRIDE;
       // The same record on both sides is one record (the target's source is kept).

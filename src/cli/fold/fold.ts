@@ -33,6 +33,12 @@ export interface FoldRequest {
   readonly flow?: FlowConfig;
   /** Show a progress line (on a terminal only). */
   readonly progress: boolean;
+  /** For tests: run the shards in this thread even with several jobs. */
+  readonly threads?: boolean;
+  /** For tests: deal lines by turns, ignoring what their bytes suggest (every guess may be wrong). */
+  readonly dealByTurns?: boolean;
+  /** For tests: each shard's budget for sessions, in bytes, instead of one derived from `maxMemory`. */
+  readonly budget?: number;
 }
 
 /** A finished fold, ready to write out. */
@@ -49,8 +55,8 @@ export interface Folded {
   close(): Promise<void>;
 }
 
-/** The default of `--max-memory`: enough for about 300 000 sessions in memory at once. */
-export const DEFAULT_MAX_MEMORY = 320 * 2 ** 20;
+/** The default of `--max-memory`: 192 MB, and 64 MB per job. */
+export const defaultMaxMemory = (jobs: number): number => (192 + 64 * jobs) * 2 ** 20;
 /** What the runtime takes before any session: the main thread, and each worker thread. */
 const BASE_MEMORY = 64 * 2 ** 20;
 const WORKER_MEMORY = 32 * 2 ** 20;
@@ -59,7 +65,7 @@ const AHEAD = 3;
 
 /** Each worker's budget for its sessions: what is left of the memory, halved for garbage. */
 export function sessionBudget(maxMemory: number, jobs: number): number {
-  return Math.max(4 * 2 ** 20, (maxMemory - BASE_MEMORY - jobs * WORKER_MEMORY) / (2 * jobs));
+  return Math.max(64 * 2 ** 10, (maxMemory - BASE_MEMORY - jobs * WORKER_MEMORY) / (2 * jobs));
 }
 
 /** The default number of jobs: one per core. */
@@ -73,10 +79,12 @@ export async function foldInParallel(request: FoldRequest): Promise<Folded> {
     count: jobs,
     files,
     flow,
-    budget: sessionBudget(request.maxMemory, jobs),
+    budget: request.budget ?? sessionBudget(request.maxMemory, jobs),
   });
-  const clients: ShardClient[] =
-    jobs === 1 ? [localShard(options(0))] : Array.from({ length: jobs }, (_, i) => workerShard(options(i)));
+  const threads = request.threads ?? jobs > 1;
+  const clients: ShardClient[] = Array.from({ length: jobs }, (_, i) =>
+    threads ? workerShard(options(i)) : localShard(options(i)),
+  );
   const stop = () => Promise.all(clients.map((client) => client.close()));
   try {
     return await fold(request, clients, stop);
@@ -92,7 +100,7 @@ async function fold(
   stop: () => Promise<unknown>,
 ): Promise<Folded> {
   const { files, jobs } = request;
-  const reader = new LogReader(files, jobs, jobs > 1);
+  const reader = new LogReader(files, jobs, request.threads ?? jobs > 1, request.dealByTurns === true);
   // Records that name no session: kept here, in the order read, until the end.
   const coordinator = new Ledger({ flow: request.flow });
   const progress = request.progress ? progressLine() : undefined;

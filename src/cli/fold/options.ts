@@ -3,7 +3,7 @@
  * `--progress`, read once for both, with their help text.
  */
 import { UsageError } from '../usage.js';
-import { DEFAULT_MAX_MEMORY, defaultJobs } from './fold.js';
+import { defaultJobs, defaultMaxMemory } from './fold.js';
 
 /** The options, as `parse` declares them. */
 export const FOLD_OPTIONS = {
@@ -16,7 +16,8 @@ export const FOLD_OPTIONS = {
 export const FOLD_HELP = `  --jobs N         worker threads that fold the log (default: one per core, here ${defaultJobs()});
                    the output is the same for any N
   --max-memory SIZE
-                   about how much memory to use (default ${DEFAULT_MAX_MEMORY / 2 ** 20}M; K, M, G suffixes):
+                   about how much memory to use (default 192M and 64M per job, here
+                   ${defaultMaxMemory(defaultJobs()) / 2 ** 20}M; K, M, G suffixes):
                    sessions that do not fit are partitioned to temporary files in
                    TMPDIR first, and folded a partition at a time
   --progress       show records, rate, sessions and memory on stderr while reading
@@ -32,9 +33,9 @@ export function readJobs(text: string | undefined): number {
   return Number(text);
 }
 
-/** Read `--max-memory`: bytes, or a number with K, M, G (or KB, MB, GB). */
-export function readSize(text: string | undefined): number {
-  if (text === undefined) return DEFAULT_MAX_MEMORY;
+/** Read `--max-memory`: bytes, or a number with K, M, G (or KB, MB, GB); the default for `jobs`. */
+export function readSize(text: string | undefined, jobs: number): number {
+  if (text === undefined) return defaultMaxMemory(jobs);
   const match = /^(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?$/i.exec(text.trim());
   const bytes = match === null ? Number.NaN : Number(match[1]) * (UNITS[(match[2] as string).toLowerCase()] as number);
   if (!Number.isFinite(bytes) || bytes < 2 ** 20) {

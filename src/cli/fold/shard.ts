@@ -24,7 +24,7 @@ import {
   applyInPlace,
   carriedIds,
   freeze,
-  internString,
+  initialSession,
   type MutableState,
   mergeInto,
   restoreState,
@@ -34,7 +34,7 @@ import {
 import type { IdCarriers } from '../../core/ties.js';
 import { viewOf } from '../../core/view.js';
 import { type ParsedRecord, parseLine } from '../../records/parse.js';
-import type { Anomaly, FlowConfig } from '../../types.js';
+import type { Anomaly, FlowConfig, RecordSource } from '../../types.js';
 import { flowBits } from '../../vendor/modules.js';
 import { countAnomalies } from '../findings.js';
 import { ownerOf, partitionOf } from './owner.js';
@@ -162,28 +162,26 @@ export class Shard {
       session.strings = this.#sessions.tables.fileStrings(this.#sessions.tables.file(file));
     }
     const ids = carriedIds(parsed);
-    if (applyInPlace(session, parsed, undefined, ids)) {
-      for (const carried of ids) this.#carriers.add(carried, id, parsed.at as number, parsed.key);
-    } else if (late) this.#keepEarlierSource(session, parsed);
+    if (!late) {
+      if (applyInPlace(session, parsed, undefined, ids)) {
+        for (const carried of ids) this.#carriers.add(carried, id, parsed.at as number, parsed.key);
+      }
+      return;
+    }
+    // Handed over, so read before some records folded already: the very same record keeps the
+    // place read first, as in a fold in one thread.
+    const one = thaw(initialSession(id));
+    applyInPlace(one, parsed, undefined, ids);
+    mergeInto(session, one, this.#readFirst);
+    for (const carried of ids) this.#carriers.add(carried, id, parsed.at as number, parsed.key);
   }
 
-  /**
-   * The very same record folded already, from a place read later: keep the earlier place, as a
-   * fold in one thread (which reads in order) does.
-   */
-  #keepEarlierSource(session: MutableState, parsed: ParsedRecord): void {
-    const index = locate(session.atoms, parsed.at ?? REFUSED_AT, parsed.key);
-    const source = parsed.source;
-    if (index < 0 || source?.file === undefined || source.line === undefined) return;
-    const i = index * STRIDE;
-    const info = session.atoms[i + INFO];
-    const file = fileBits(info);
-    const keptFile = file === 0 ? Number.POSITIVE_INFINITY : this.#sessions.tables.file(session.strings[file - 1]);
-    const newFile = this.#sessions.tables.file(source.file);
-    if (newFile > keptFile || (newFile === keptFile && source.line >= lineBits(info))) return;
-    const local = internString(session, source.file);
-    session.atoms[i + INFO] = packInfo(typeBits(info), flagBits(info), local <= MAX_FILES ? local : 0, source.line);
-  }
+  /** Whether one source was read before another (inputs in order, then lines). */
+  readonly #readFirst = (a: RecordSource | undefined, b: RecordSource | undefined): boolean => {
+    const fileA = a?.file === undefined ? Number.POSITIVE_INFINITY : this.#sessions.tables.file(a.file);
+    const fileB = b?.file === undefined ? Number.POSITIVE_INFINITY : this.#sessions.tables.file(b.file);
+    return fileA < fileB || (fileA === fileB && (a?.line ?? 0) < (b?.line ?? 0));
+  };
 
   /** Pack what was used longest ago; past the budget, write everything to partitions. */
   #settle(): void {
@@ -263,7 +261,9 @@ export class Shard {
       this.#spill();
       const partitions = this.#partitions;
       this.#partitions = undefined;
-      for (const partition of partitions) foldPartition(partition, 0, this.#options.budget, this.#sessions, emit);
+      for (const partition of partitions) {
+        foldPartition(partition, 0, this.#options.budget, this.#sessions, this.#readFirst, emit);
+      }
     }
     this.#output = runs.sorted();
     return { sessions, errors, warnings };
@@ -345,6 +345,7 @@ function foldPartition(
   depth: number,
   budget: number,
   like: SessionMap,
+  readFirst: (a: RecordSource | undefined, b: RecordSource | undefined) => boolean,
   emit: (map: SessionMap) => void,
 ): void {
   const reader = partition.reader();
@@ -352,13 +353,12 @@ function foldPartition(
     const parts = Array.from({ length: SPLIT }, () => new TempWriter());
     writeSessions(readEntries(reader), parts, depth + 1);
     partition.close();
-    for (const part of parts) foldPartition(part, depth + 1, budget, like, emit);
+    for (const part of parts) foldPartition(part, depth + 1, budget, like, readFirst, emit);
     return;
   }
   const map = new SessionMap(OPEN_SESSIONS, like.tables);
   for (const [id, session] of readEntries(reader)) {
-    if (typeof session === 'string') map.mergePacked(id, session);
-    else mergeInto(map.open(id), session);
+    map.merge(id, session, readFirst);
     map.packOldest();
   }
   partition.close();

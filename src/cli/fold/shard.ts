@@ -5,18 +5,6 @@
  * at the end it folds the partitions one at a time. Synchronous and thread-free: `worker.ts`
  * runs it in a worker thread, and a fold with one job runs it in-process.
  */
-import {
-  fileBits,
-  flagBits,
-  INFO,
-  lineBits,
-  locate,
-  MAX_FILES,
-  packInfo,
-  REFUSED_AT,
-  STRIDE,
-  typeBits,
-} from '../../core/atoms.js';
 import { packState } from '../../core/packed.js';
 import { replay } from '../../core/replay.js';
 import { SessionMap } from '../../core/sessions.js';

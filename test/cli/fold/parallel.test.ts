@@ -54,12 +54,12 @@ const logsArb = splitHistoryArb
 /** The one-thread answer: a ledger reading every file in order, line by line. */
 function reference(files: readonly string[], logs: readonly string[][]): { replay: string; findings: string[] } {
   const ledger = new Ledger();
-  logs.forEach((lines, f) =>
+  logs.forEach((lines, f) => {
     lines.forEach((text, i) => {
       if (text.trim() !== '')
         ledger.addLine(text.endsWith('\r') ? text.slice(0, -1) : text, { file: files[f], line: i + 1 });
-    }),
-  );
+    });
+  });
   const snapshot = ledger.snapshot();
   const findings: (Anomaly & { session: string | null })[] = [];
   for (const view of snapshot.sessions)
@@ -103,7 +103,7 @@ describe('the parallel fold', () => {
       const dir = mkdtempSync(join(tmpdir(), 'os-parallel-'));
       try {
         const files = logs.map((_, i) => join(dir, `log-${i}.jsonl`));
-        logs.forEach((lines, i) => writeFileSync(files[i], lines.join('\n')));
+        for (const [i, lines] of logs.entries()) writeFileSync(files[i], lines.join('\n'));
         const expected = reference(files, logs);
         const got = await parallel(files, { jobs, dealByTurns, budget });
         expect(got.replay).toBe(expected.replay);

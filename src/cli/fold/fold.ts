@@ -85,7 +85,17 @@ export async function foldInParallel(request: FoldRequest): Promise<Folded> {
   const clients: ShardClient[] = Array.from({ length: jobs }, (_, i) =>
     threads ? workerShard(options(i)) : localShard(options(i)),
   );
-  const stop = () => Promise.all(clients.map((client) => client.close()));
+  // Stopped (Ctrl-C, kill): exit as a shell expects, through the exit handlers that remove what
+  // temporary files a system would not let go of while open.
+  const interrupted = () => process.exit(130);
+  const terminated = () => process.exit(143);
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', terminated);
+  const stop = async () => {
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', terminated);
+    await Promise.all(clients.map((client) => client.close()));
+  };
   try {
     return await fold(request, clients, stop);
   } catch (error) {

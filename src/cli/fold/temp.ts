@@ -1,15 +1,17 @@
 /**
- * Temporary files of a fold larger than memory. Each is created in the system's temporary
- * directory (`TMPDIR`) and removed from it at once, while this process keeps it open: it has no
- * name anyone can see, and the system frees it when the process ends, however it ends (Ctrl-C,
- * an error, even `kill -9`). Where a system cannot remove an open file, it is removed at exit.
+ * Temporary files of a fold larger than memory. Each is made in the system's temporary directory
+ * (`TMPDIR`) with no name (Linux), or removed from it the moment it is made, while this process
+ * keeps it open: no one can see it, and the system frees it when the process ends, however it
+ * ends (Ctrl-C, an error, even `kill -9`). Where a system cannot remove an open file, it is
+ * removed at exit.
  */
-import { closeSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CommandFailure } from '../usage.js';
 
 /** A temporary file could not be written (a full disk, most likely): one line, exit 1. */
-export class TempSpaceError extends Error {
+export class TempSpaceError extends CommandFailure {
   override name = 'TempSpaceError';
 }
 
@@ -25,8 +27,23 @@ process.once('exit', () => {
   }
 });
 
+// Linux makes a file with no name at all (O_TMPFILE): nothing to remove, even for an instant.
+// Node does not name the flag; this is its value on the common architectures.
+const O_TMPFILE = 0o20200000;
+let unnamed = process.platform === 'linux';
+
 /** A new temporary file, open for reading and writing: its descriptor. */
 export function openTemp(): number {
+  if (unnamed) {
+    try {
+      return openSync(tmpdir(), constants.O_RDWR | O_TMPFILE, 0o600);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      // Not where the file system cannot: a name, removed at once, then.
+      if (code === 'EOPNOTSUPP' || code === 'EISDIR' || code === 'EINVAL') unnamed = false;
+      else throw spaceError(error);
+    }
+  }
   const path = join(tmpdir(), `onboarding-status-${process.pid}-${Date.now().toString(36)}-${made++}.tmp`);
   let fd: number;
   try {

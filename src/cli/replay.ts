@@ -6,9 +6,8 @@
 import type { Anomaly, SessionView } from '../types.js';
 import { countAnomalies } from './findings.js';
 import { readFlow } from './flow.js';
-import { foldInParallel } from './fold/fold.js';
+import { foldInParallel, type Piece, textOf } from './fold/fold.js';
 import { FOLD_HELP, FOLD_OPTIONS, readJobs, readSize } from './fold/options.js';
-import type { Entry } from './fold/runs.js';
 import { warnEmpty } from './input.js';
 import { sink } from './sink.js';
 import { type Colour, outputWidth, type Paint, painter, wantsColour } from './style.js';
@@ -48,13 +47,14 @@ Examples:
 `;
 
 /** Write `{"sessions":[…],"anomalies":[…]}` (the core's `LedgerSnapshot`) view by view. */
-async function writeSnapshotJson(views: AsyncIterable<Entry>, orphans: readonly Anomaly[]): Promise<number> {
+async function writeSnapshotJson(views: AsyncIterable<Piece>, orphans: readonly Anomaly[]): Promise<number> {
   const out = sink();
   await out.write('{"sessions":[');
   let first = true;
   let errors = 0;
   for await (const view of views) {
-    await out.write(first ? view.text : `,${view.text}`);
+    if (!first) await out.write(',');
+    await out.write(view.bytes);
     errors += view.errors;
     first = false;
   }
@@ -132,10 +132,10 @@ export const replayCommand: Command = {
       warnEmpty('replay', folded.empty);
       const wanted = values.session ? [...new Set(values.session)].sort() : undefined;
       const { entries } = await folded.output({ kind: 'views', sessions: wanted });
-      let views: AsyncIterable<Entry> = entries;
+      let views: AsyncIterable<Piece> = entries;
       if (wanted !== undefined) {
         // A few sessions asked for: all of them are known before anything is written.
-        const found: Entry[] = [];
+        const found: Piece[] = [];
         for await (const entry of entries) found.push(entry);
         const missing = wanted.filter((id) => !found.some((entry) => entry.key === id));
         if (missing.length > 0) {
@@ -155,7 +155,7 @@ export const replayCommand: Command = {
       else {
         const parsed: SessionView[] = [];
         for await (const entry of views) {
-          parsed.push(JSON.parse(entry.text) as SessionView);
+          parsed.push(JSON.parse(textOf(entry)) as SessionView);
           errors += entry.errors;
         }
         const paint = painter(wantsColour(process.stdout));

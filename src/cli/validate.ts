@@ -64,7 +64,9 @@ export const validateCommand: Command = {
       const { records, empty } = folded;
       warnEmpty('validate', empty);
       // Every anomaly, in the order its record was read (file, then line).
-      const { summary, entries } = await folded.output({ kind: 'findings' });
+      const paint = painter(wantsColour(process.stdout));
+      const lines = values.json ? undefined : { colour: wantsColour(process.stdout) };
+      const { summary, entries } = await folded.output({ kind: 'findings', lines });
       const { errors, warnings, sessions } = summary;
       const ok = errors === 0 && (!values.strict || (warnings === 0 && empty.length === 0));
       const out = sink();
@@ -74,23 +76,15 @@ export const validateCommand: Command = {
         );
         let first = true;
         for await (const entry of entries) {
-          await out.write(first ? entry.text : `,${entry.text}`);
+          if (!first) await out.write(',');
+          await out.write(entry.bytes);
           first = false;
         }
         await out.write(']}\n');
         await out.end();
         return ok ? EXIT.ok : EXIT.failed;
       }
-      const paint = painter(wantsColour(process.stdout));
-      for await (const entry of entries) {
-        const finding = JSON.parse(entry.text) as Finding;
-        const where = `${finding.source?.file ?? '-'}:${finding.source?.line ?? '-'}`;
-        const severity = finding.settled
-          ? paint('settled', 'dim')
-          : paint(finding.severity, finding.severity === 'error' ? 'red' : 'yellow');
-        const session = finding.session === null ? 'no session' : `session ${finding.session}`;
-        await out.write(`${paint(where, 'bold')}: ${severity} ${finding.code} (${session}): ${finding.message}\n`);
-      }
+      for await (const entry of entries) await out.write(entry.bytes);
       await out.end();
       const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
       const total = `${plural(errors, 'error')}, ${plural(warnings, 'warning')} in ${plural(records, 'record')}, ${plural(sessions, 'session')}`;

@@ -160,36 +160,35 @@ const B0 = 0xcbf29ce4;
 let laneA = A0;
 let laneB = B0;
 
-function feed(text: string): void {
-  let a = laneA;
-  let b = laneB;
-  for (let i = 0; i < text.length; i++) {
+function feedCode(c: number): void {
+  laneA = Math.imul(laneA ^ c, 0x01000193);
+  laneB = Math.imul(laneB ^ c, 0x0100019d) ^ (laneA >>> 15);
+}
+
+/**
+ * A token: its marker, its length in decimal digits, a colon, then its text (as
+ * `feed(marker + String(text.length) + ':' + text)` would, with no string made for it).
+ */
+function token(marker: number, text: string): void {
+  let a = Math.imul(laneA ^ marker, 0x01000193);
+  let b = Math.imul(laneB ^ marker, 0x0100019d) ^ (a >>> 15);
+  const length = text.length;
+  let unit = 1;
+  while (unit * 10 <= length) unit *= 10;
+  for (; unit >= 1; unit /= 10) {
+    const c = 48 + (Math.floor(length / unit) % 10);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x0100019d) ^ (a >>> 15);
+  }
+  a = Math.imul(a ^ COLON, 0x01000193);
+  b = Math.imul(b ^ COLON, 0x0100019d) ^ (a >>> 15);
+  for (let i = 0; i < length; i++) {
     const c = text.charCodeAt(i);
     a = Math.imul(a ^ c, 0x01000193);
     b = Math.imul(b ^ c, 0x0100019d) ^ (a >>> 15);
   }
   laneA = a;
   laneB = b;
-}
-
-function feedCode(c: number): void {
-  laneA = Math.imul(laneA ^ c, 0x01000193);
-  laneB = Math.imul(laneB ^ c, 0x0100019d) ^ (laneA >>> 15);
-}
-
-/** Feed a count's decimal digits (as `feed(String(n))` would, without making the string). */
-function feedCount(n: number): void {
-  let unit = 1;
-  while (unit * 10 <= n) unit *= 10;
-  for (; unit >= 1; unit /= 10) feedCode(48 + (Math.floor(n / unit) % 10));
-}
-
-/** A token: its marker, its length, a colon, then its text. */
-function token(marker: number, text: string): void {
-  feedCode(marker);
-  feedCount(text.length);
-  feedCode(COLON);
-  feed(text);
 }
 
 const COLON = 58;

@@ -3,7 +3,6 @@
  * `BODY_PARSERS`. Nothing from outside makes this throw: a problem becomes a finding that names
  * the field, what was expected and what arrived.
  */
-import type { z } from 'zod';
 import type { DeliveryKey, EvidenceEvent, Finding, Millis, Outcome, RecordSource } from '../types.js';
 import { isWebhookKind, KIND_FACTS, type RecordKind } from '../vendor/kinds.js';
 import { isOnboardingStatus, STATUS_FACTS } from '../vendor/statuses.js';
@@ -67,19 +66,6 @@ function fieldAt(input: unknown, path: readonly PropertyKey[]): unknown {
   return value;
 }
 
-function expectedOf(issue: z.core.$ZodIssue): string {
-  switch (issue.code) {
-    case 'invalid_type':
-      return issue.expected === 'string' ? 'a string' : issue.expected === 'record' ? 'an object' : `${issue.expected}`;
-    case 'invalid_value':
-      return `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
-    case 'too_small':
-      return 'a non-empty value';
-    default:
-      return issue.message;
-  }
-}
-
 /** An `invalid-payload` finding about one field of a kind's body. */
 function invalidField(kind: string, field: string, expected: string, got: string, consequence: string): Finding {
   return finding('invalid-payload', `${kind} body: field "${field}" expected ${expected}, got ${got}; ${consequence}`, {
@@ -92,8 +78,8 @@ function invalidField(kind: string, field: string, expected: string, got: string
 const NO_FINDINGS: readonly Finding[] = Object.freeze([]);
 
 /**
- * Read a body with its schema; a failure becomes one `invalid-payload` finding per bad field.
- * A body that fits is its own data (the quick check); only one that does not goes through zod.
+ * Read a body with its schema: a body that fits is its own data; one that does not gives one
+ * `invalid-payload` finding per bad field, and no data.
  */
 function readWith<S extends Readonly<Record<string, FieldRule>>>(
   schema: BodySchema<S>,
@@ -101,19 +87,18 @@ function readWith<S extends Readonly<Record<string, FieldRule>>>(
   kind: string,
 ): { data?: BodyData<S>; findings: readonly Finding[] } {
   if (schema.fits(body)) return { data: body, findings: NO_FINDINGS };
-  const result = schema.zod.safeParse(body);
-  if (result.success) return { data: result.data, findings: NO_FINDINGS };
   return {
-    findings: result.error.issues.map((issue) => {
-      const field = issue.path.length > 0 ? issue.path.map(String).join('.') : '(body)';
-      return invalidField(
-        kind,
-        field,
-        expectedOf(issue),
-        describeValue(fieldAt(body, issue.path)),
-        'the delivery is kept but proves nothing',
-      );
-    }),
+    findings: schema
+      .issues(body)
+      .map(({ field, expected }) =>
+        invalidField(
+          kind,
+          field,
+          expected,
+          describeValue(fieldAt(body, [field])),
+          'the delivery is kept but proves nothing',
+        ),
+      ),
   };
 }
 

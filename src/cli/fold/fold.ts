@@ -10,18 +10,25 @@
  * and they are merged into one sorted output.
  */
 import os from 'node:os';
-import { compareIdentity } from '../../core/atoms.js';
-import { Ledger } from '../../core/ledger.js';
-import { correlationHash, freeze, type SessionState, STATE_VERSION, thaw } from '../../core/state.js';
-import { type IdCarriers, markTied, tieOf } from '../../core/ties.js';
 import { parseLine } from '../../records/parse.js';
 import type { Anomaly, FlowConfig } from '../../types.js';
 import { progressLine } from '../progress.js';
 import { ownerOf } from './owner.js';
 import { localShard, type ShardClient, type Taken, workerShard } from './protocol.js';
-import { LogReader } from './reader.js';
-import type { Entry } from './runs.js';
+import { type Chunk, LogReader } from './reader.js';
+import { Sessionless, type TiedRecord } from './sessionless.js';
 import { findingEntry, type OutputRequest, type OutputSummary, type ShardOptions, type SourcedLine } from './shard.js';
+
+/** One piece of output, in order: its key, its text (UTF-8), the errors it reports. */
+export interface Piece {
+  readonly key: string;
+  readonly bytes: Uint8Array;
+  readonly errors: number;
+}
+
+/** A piece's text. */
+export const textOf = (piece: Piece): string =>
+  Buffer.from(piece.bytes.buffer, piece.bytes.byteOffset, piece.bytes.byteLength).toString('utf8');
 
 /** How to fold. */
 export interface FoldRequest {
@@ -50,7 +57,7 @@ export interface Folded {
   /** Anomalies of the records that belong to no session. */
   readonly orphans: readonly Anomaly[];
   /** Every session's view (`views`) or every anomaly (`findings`), in order; what it holds first. */
-  output(request: OutputRequest): Promise<{ readonly summary: OutputSummary; readonly entries: AsyncIterable<Entry> }>;
+  output(request: OutputRequest): Promise<{ readonly summary: OutputSummary; readonly entries: AsyncIterable<Piece> }>;
   /** Stop the workers. */
   close(): Promise<void>;
 }
@@ -112,56 +119,69 @@ async function fold(
   const { files, jobs } = request;
   const reader = new LogReader(files, jobs, request.threads ?? jobs > 1, request.dealByTurns === true);
   // Records that name no session: kept here, in the order read, until the end.
-  const coordinator = new Ledger({ flow: request.flow });
+  const sessionless = new Sessionless(request.budget ?? sessionBudget(request.maxMemory, jobs));
   const progress = request.progress ? progressLine() : undefined;
   const sessions = new Array<number>(jobs).fill(0);
-  const queue: Promise<(Taken | undefined)[]>[] = [];
+  const queue: { chunk: Chunk; taken: Promise<(Taken | undefined)[]> }[] = [];
   const handed: Promise<unknown>[] = [];
   const watch = <T>(promise: Promise<T>): Promise<T> => {
     promise.catch(() => {}); // awaited later; a failure is reported there, once
     return promise;
   };
   const settle = (taken: (Taken | undefined)[]) => {
-    const sessionless: SourcedLine[] = [];
+    const lines: SourcedLine[] = [];
     taken.forEach((answer, worker) => {
       if (answer === undefined) return;
       sessions[worker] = answer.sessions;
       answer.forward.forEach((items, to) => {
         if (items !== undefined && items.length > 0) handed.push(watch(clients[to].call({ t: 'handed', items })));
       });
-      sessionless.push(...answer.sessionless);
+      lines.push(...answer.sessionless);
     });
     // In the order read, as a fold in one thread would meet them.
-    sessionless.sort((a, b) => a.line - b.line);
-    for (const item of sessionless)
-      coordinator.apply(parseLine(item.text, { file: files[item.file], line: item.line }));
+    lines.sort((a, b) => a.line - b.line);
+    for (const item of lines) sessionless.add(parseLine(item.text, { file: files[item.file], line: item.line }));
+  };
+  /** Settle the oldest chunk in flight, and read the next one into its bytes. */
+  const next = async () => {
+    const { chunk, taken } = queue.shift() as (typeof queue)[number];
+    settle(await taken);
+    reader.release(chunk);
   };
   try {
     for await (const chunk of reader.chunks()) {
-      queue.push(
-        watch(
-          Promise.all(
-            clients.map((client, worker) => {
-              const lines = chunk.lines[worker];
-              return lines.length === 0
-                ? undefined
-                : client.call({ t: 'take', bytes: chunk.bytes, file: chunk.file, lines });
-            }),
-          ),
-        ),
+      const taken = Promise.all(
+        clients.map((client, worker) => {
+          const lines = chunk.lines[worker];
+          return lines.length === 0
+            ? undefined
+            : client.call({ t: 'take', bytes: chunk.bytes, file: chunk.file, lines });
+        }),
       );
-      while (queue.length > AHEAD * jobs) settle(await (queue.shift() as Promise<(Taken | undefined)[]>));
+      queue.push({ chunk, taken: watch(taken) });
+      while (queue.length > AHEAD * jobs) await next();
       progress?.update(
         reader.totals.records,
         sessions.reduce((a, b) => a + b, 0),
       );
     }
-    while (queue.length > 0) settle(await (queue.shift() as Promise<(Taken | undefined)[]>));
+    while (queue.length > 0) await next();
     await Promise.all(handed);
   } finally {
     progress?.done();
   }
-  const orphans = await tieSessionless(coordinator, clients, request);
+  // Every session is known: tie the records that name none to theirs, in whichever worker.
+  const orphans = await sessionless.tie(
+    (ids) => Promise.all(clients.map((client) => client.call({ t: 'carriers', ids }))),
+    async (tied) => {
+      const byOwner = clients.map((): TiedRecord[] => []);
+      for (const item of tied) byOwner[ownerOf(item.target, jobs)].push(item);
+      await Promise.all(
+        byOwner.map((items, worker) => (items.length === 0 ? undefined : clients[worker].call({ t: 'tie', items }))),
+      );
+    },
+    request.flow,
+  );
   const { records, empty } = reader.totals;
   return {
     records,
@@ -177,15 +197,16 @@ async function fold(
         summary.errors += each.errors;
         summary.warnings += each.warnings;
       }
-      const sources: AsyncIterator<Entry>[] = clients.map((client) => entriesOf(client));
+      const sources: AsyncIterator<Piece>[] = clients.map((client) => piecesOf(client));
       if (outputRequest.kind === 'findings') {
         for (const anomaly of orphans) {
           if (anomaly.settled === true) continue;
           if (anomaly.severity === 'error') summary.errors++;
           else summary.warnings++;
         }
-        const own = orphans.map((anomaly, seq) => findingEntry(anomaly, null, seq, files));
-        sources.push(asyncOf(own.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))));
+        const own = orphans.map((anomaly, seq) => findingEntry(anomaly, null, seq, files, outputRequest.lines));
+        own.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+        sources.push(asyncOf(own.map(({ key, text, errors }) => ({ key, bytes: Buffer.from(text), errors }))));
       }
       return { summary, entries: { [Symbol.asyncIterator]: () => mergeAsync(sources) } };
     },
@@ -195,64 +216,19 @@ async function fold(
   };
 }
 
-/** Tie each waiting record to its session in whichever worker owns it; the rest belong to none. */
-async function tieSessionless(
-  coordinator: Ledger,
-  clients: readonly ShardClient[],
-  request: FoldRequest,
-): Promise<Anomaly[]> {
-  const { unrouted, waiting } = coordinator.export();
-  const items = waiting.map((item) => ({ ...item, ids: [...new Set(item.correlation.map(correlationHash))] }));
-  const needed = [...new Set(items.flatMap((item) => item.ids))];
-  const remaining: typeof items = [];
-  if (needed.length > 0) {
-    const answers = await Promise.all(clients.map((client) => client.call({ t: 'carriers', ids: needed })));
-    const known = new Map<number, IdCarriers>();
-    needed.forEach((id, i) => {
-      let best: IdCarriers | undefined;
-      const sessions = new Set<string>();
-      for (const answer of answers) {
-        const found = answer[i];
-        if (found === undefined) continue;
-        for (const session of found.sessions) sessions.add(session);
-        if (best === undefined || compareIdentity(found.at, found.key, best.at, best.key) < 0) best = found;
-      }
-      if (best !== undefined) known.set(id, { ...best, sessions: [...sessions] });
-    });
-    const ties: { target: string; record: SessionState }[][] = clients.map(() => []);
-    for (const item of items) {
-      const tie = tieOf(item.ids, (id) => known.get(id));
-      if (tie === undefined) {
-        remaining.push(item);
-        continue;
-      }
-      const record = thaw(item.record);
-      markTied(record, item.ids, tie);
-      ties[ownerOf(tie.target, clients.length)].push({ target: tie.target, record: freeze(record) });
-    }
-    await Promise.all(
-      ties.map((list, worker) => (list.length === 0 ? undefined : clients[worker].call({ t: 'tie', items: list }))),
-    );
-  } else remaining.push(...items);
-  const none = new Ledger({ flow: request.flow });
-  none.merge({
-    version: STATE_VERSION,
-    sessions: [],
-    unrouted,
-    waiting: remaining.map(({ record, correlation }) => ({ record, correlation })),
-  });
-  return none.anomalies();
-}
-
 /** A shard's output, batch by batch, the next batch asked for while this one is read. */
-async function* entriesOf(client: ShardClient): AsyncGenerator<Entry> {
-  let batch = client.call({ t: 'next' });
+async function* piecesOf(client: ShardClient): AsyncGenerator<Piece> {
+  let next = client.call({ t: 'next' });
   for (;;) {
-    const entries = await batch;
-    if (entries.length === 0) return;
-    batch = client.call({ t: 'next' });
-    batch.catch(() => {});
-    yield* entries;
+    const { keys, errors, ends, bytes } = await next;
+    if (keys.length === 0) return;
+    next = client.call({ t: 'next' });
+    next.catch(() => {});
+    let start = 0;
+    for (let i = 0; i < keys.length; i++) {
+      yield { key: keys[i] as string, bytes: bytes.subarray(start, ends[i]), errors: errors[i] as number };
+      start = ends[i] as number;
+    }
   }
 }
 
@@ -261,8 +237,8 @@ async function* asyncOf<T>(items: readonly T[]): AsyncGenerator<T> {
 }
 
 /** Merge sorted sources by key (of equal keys, the earlier source's first). */
-async function* mergeAsync(sources: readonly AsyncIterator<Entry>[]): AsyncGenerator<Entry> {
-  const heads: (Entry | undefined)[] = await Promise.all(
+async function* mergeAsync(sources: readonly AsyncIterator<Piece>[]): AsyncGenerator<Piece> {
+  const heads: (Piece | undefined)[] = await Promise.all(
     sources.map(async (source) => {
       const next = await source.next();
       return next.done ? undefined : next.value;
@@ -272,10 +248,10 @@ async function* mergeAsync(sources: readonly AsyncIterator<Entry>[]): AsyncGener
     let smallest = -1;
     for (let i = 0; i < heads.length; i++) {
       const head = heads[i];
-      if (head !== undefined && (smallest < 0 || head.key < (heads[smallest] as Entry).key)) smallest = i;
+      if (head !== undefined && (smallest < 0 || head.key < (heads[smallest] as Piece).key)) smallest = i;
     }
     if (smallest < 0) return;
-    yield heads[smallest] as Entry;
+    yield heads[smallest] as Piece;
     const next = await sources[smallest].next();
     heads[smallest] = next.done ? undefined : next.value;
   }

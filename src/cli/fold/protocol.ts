@@ -6,6 +6,7 @@
 import { Worker } from 'node:worker_threads';
 import type { SessionState } from '../../core/state.js';
 import type { IdCarriers } from '../../core/ties.js';
+import { CommandFailure } from '../usage.js';
 import type { Entry } from './runs.js';
 import {
   type Handover,
@@ -32,6 +33,18 @@ export interface Taken extends Handover {
   readonly sessions: number;
 }
 
+/**
+ * Output entries as they cross to the main thread: their texts as UTF-8 in one buffer (moved,
+ * not copied, and written out as they are), with their keys and error counts beside them.
+ */
+export interface Batch {
+  readonly keys: readonly string[];
+  readonly errors: readonly number[];
+  /** Where each text ends in `bytes`. */
+  readonly ends: Uint32Array;
+  readonly bytes: Uint8Array;
+}
+
 type Answer<R extends Request> = R extends { t: 'take' }
   ? Taken
   : R extends { t: 'carriers' }
@@ -39,8 +52,24 @@ type Answer<R extends Request> = R extends { t: 'take' }
     : R extends { t: 'prepare' }
       ? OutputSummary
       : R extends { t: 'next' }
-        ? Entry[]
+        ? Batch
         : undefined;
+
+/** Entries as a batch. */
+function batchOf(entries: readonly Entry[]): Batch {
+  let total = 0;
+  for (const entry of entries) total += Buffer.byteLength(entry.text);
+  // A buffer of its own (not a slice of Node's pool): it is moved to the other thread.
+  const bytes = new Uint8Array(total);
+  const view = Buffer.from(bytes.buffer);
+  const ends = new Uint32Array(entries.length);
+  let at = 0;
+  entries.forEach((entry, i) => {
+    at += view.write(entry.text, at);
+    ends[i] = at;
+  });
+  return { keys: entries.map((entry) => entry.key), errors: entries.map((entry) => entry.errors), ends, bytes };
+}
 
 /** The lines of a chunk, decoded (each when it is reached). */
 function* linesOf(bytes: Buffer, file: number, lines: Float64Array): Generator<SourcedLine> {
@@ -68,8 +97,10 @@ export function serve(shard: Shard, request: Request): [unknown, ArrayBuffer[]] 
       return [undefined, []];
     case 'prepare':
       return [shard.prepare(request.request), []];
-    case 'next':
-      return [shard.next(), []];
+    case 'next': {
+      const batch = batchOf(shard.next());
+      return [batch, [batch.bytes.buffer as ArrayBuffer]];
+    }
   }
 }
 
@@ -92,7 +123,15 @@ export function localShard(options: ShardOptions): ShardClient {
 
 /** A shard in a worker thread of its own. */
 export function workerShard(options: ShardOptions): ShardClient {
-  const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: options });
+  // The heap is held to the budget (and room for the rest), so garbage is collected before the
+  // memory the fold was given runs out, rather than whenever V8 would get to it.
+  const worker = new Worker(new URL('./worker.js', import.meta.url), {
+    workerData: options,
+    resourceLimits: {
+      maxOldGenerationSizeMb: Math.max(48, Math.ceil(options.budget / 2 ** 20) + 32),
+      maxYoungGenerationSizeMb: 8,
+    },
+  });
   const pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
   let next = 0;
   let failure: Error | undefined;
@@ -108,7 +147,15 @@ export function workerShard(options: ShardOptions): ShardClient {
     if (message.error === undefined) waiting.resolve(message.value);
     else waiting.reject(errorOf(message.error));
   });
-  worker.on('error', failAll);
+  worker.on('error', (error: Error & { code?: string }) =>
+    failAll(
+      error.code === 'ERR_WORKER_OUT_OF_MEMORY'
+        ? new CommandFailure(
+            'a worker ran out of memory (its sessions took more than the budget allows for): raise --max-memory, or lower --jobs',
+          )
+        : error,
+    ),
+  );
   worker.on('exit', (code) => failAll(new Error(`a fold worker stopped (exit code ${code})`)));
   return {
     call(request) {

@@ -81,6 +81,8 @@ function stdinSource(): { read: Source; close(): Promise<void> } {
 export class LogReader {
   #records = 0;
   readonly #empty: string[] = [];
+  /** Chunk buffers given back, to read into again: memory stays what the chunks in flight take. */
+  readonly #free: Buffer[] = [];
 
   constructor(
     readonly files: readonly string[],
@@ -111,7 +113,16 @@ export class LogReader {
   }
 
   #allocate(size: number): Buffer {
+    if (size === CHUNK) {
+      const free = this.#free.pop();
+      if (free !== undefined) return free;
+    }
     return this.shared ? Buffer.from(new SharedArrayBuffer(size)) : Buffer.allocUnsafe(size);
+  }
+
+  /** A chunk's bytes are no longer read by anyone: read the next chunk into them. */
+  release(chunk: Chunk): void {
+    if (chunk.bytes.length === CHUNK) this.#free.push(chunk.bytes);
   }
 
   async *#chunksOf(file: number, read: Source, check: LogCheck): AsyncGenerator<Chunk> {
@@ -140,6 +151,7 @@ export class LogReader {
       if (last < 0 && !ended) {
         // No line ends in the chunk: a longer line; read on into a larger chunk.
         carry = Buffer.from(bytes.subarray(0, filled));
+        if (bytes.length === CHUNK) this.#free.push(bytes);
         continue;
       }
       carry = Buffer.from(bytes.subarray(last + 1, filled));
@@ -147,6 +159,7 @@ export class LogReader {
       const dealt = this.#deal(bytes, start, last + 1, line, check);
       line = dealt.line;
       if (last + 1 > 0) yield { bytes, file, lines: dealt.lines };
+      else if (bytes.length === CHUNK) this.#free.push(bytes);
       if (ended) return;
     }
   }

@@ -24,7 +24,8 @@ import { viewOf } from '../../core/view.js';
 import { type ParsedRecord, parseLine } from '../../records/parse.js';
 import type { Anomaly, FlowConfig, RecordSource } from '../../types.js';
 import { flowBits } from '../../vendor/modules.js';
-import { countAnomalies } from '../findings.js';
+import { countAnomalies, findingLine } from '../findings.js';
+import { painter } from '../style.js';
 import { ownerOf, partitionOf } from './owner.js';
 import { type Entry, SortedRuns } from './runs.js';
 import { type TempReader, TempWriter } from './temp.js';
@@ -59,6 +60,8 @@ export interface OutputRequest {
   readonly kind: 'views' | 'findings';
   /** Only these sessions (views only). */
   readonly sessions?: readonly string[];
+  /** Findings as `validate` prints them for people (coloured or not), instead of JSON. */
+  readonly lines?: { readonly colour: boolean };
 }
 
 /** What a shard's output holds, known before it is read. */
@@ -69,7 +72,7 @@ export interface OutputSummary {
   readonly warnings: number;
 }
 
-const OPEN_SESSIONS = 512;
+const OPEN_SESSIONS = 2048;
 /** How many partitions a shard's sessions are cut into when they do not fit. */
 const PARTITIONS = 32;
 /** A partition larger than its share is cut again, this many ways, at most this deep. */
@@ -96,6 +99,8 @@ export class Shard {
   /** Non-blank lines this shard parsed first (handed-over ones are counted where they were read). */
   records = 0;
   #output: Iterator<Entry> | undefined;
+  /** Records tied to sessions held in memory, merged in when a session is read for output. */
+  readonly #tied = new Map<string, MutableState[]>();
 
   constructor(options: ShardOptions) {
     this.#options = options;
@@ -205,13 +210,22 @@ export class Shard {
   tie(items: readonly { readonly target: string; readonly record: SessionState }[]): void {
     for (const { target, record } of items) {
       const state = thaw(restoreState(record));
-      if (this.#partitions === undefined) mergeInto(this.#sessions.open(target), state);
-      else {
+      if (this.#partitions === undefined) {
+        const list = this.#tied.get(target);
+        if (list === undefined) this.#tied.set(target, [state]);
+        else list.push(state);
+      } else {
         const packed = packState(state, this.#sessions.tables);
         writeEntry(this.#partitions[partitionOf(target, PARTITIONS, 0)], target, packed ?? state);
       }
     }
-    this.#sessions.packOldest();
+  }
+
+  /** A session to write out: its records and those tied to it. */
+  #read(map: SessionMap, id: string): MutableState {
+    const state = map.read(id) as MutableState;
+    for (const record of this.#tied.get(id) ?? []) mergeInto(state, record);
+    return state;
   }
 
   /** Get the output ready; what it holds. The entries follow from `next`. */
@@ -225,7 +239,7 @@ export class Shard {
       for (const id of map.ids()) {
         sessions++;
         if (request.kind === 'views' && wanted !== undefined && !wanted.has(id)) continue;
-        const view = viewOf(id, replay(map.read(id) as MutableState, this.#flow));
+        const view = viewOf(id, replay(this.#read(map, id), this.#flow));
         if (request.kind === 'views') {
           runs.add({ key: id, text: JSON.stringify(view), errors: countAnomalies(view.anomalies).errors });
           continue;
@@ -235,7 +249,7 @@ export class Shard {
             if (anomaly.severity === 'error') errors++;
             else warnings++;
           }
-          runs.add(findingEntry(anomaly, id, seq, this.#files));
+          runs.add(findingEntry(anomaly, id, seq, this.#files, request.lines));
         });
       }
     };
@@ -260,7 +274,7 @@ export class Shard {
   *#lazyViews(wanted: ReadonlySet<string> | undefined): Generator<Entry> {
     for (const id of this.#sessions.ids()) {
       if (wanted !== undefined && !wanted.has(id)) continue;
-      const view = viewOf(id, replay(this.#sessions.read(id) as MutableState, this.#flow));
+      const view = viewOf(id, replay(this.#read(this.#sessions, id), this.#flow));
       yield { key: id, text: JSON.stringify(view), errors: countAnomalies(view.anomalies).errors };
     }
   }
@@ -282,13 +296,25 @@ export class Shard {
   }
 }
 
-/** The entry of one anomaly of a session, for `validate`: sorted by where its record was read. */
-export function findingEntry(anomaly: Anomaly, session: string | null, seq: number, files: readonly string[]): Entry {
+/**
+ * The entry of one anomaly of a session (`null`: of no session), for `validate`: sorted by where
+ * its record was read, as JSON, or as the line `validate` prints.
+ */
+export function findingEntry(
+  anomaly: Anomaly,
+  session: string | null,
+  seq: number,
+  files: readonly string[],
+  lines?: OutputRequest['lines'],
+): Entry {
   const file = files.indexOf(anomaly.source?.file ?? '');
   const remains = anomaly.settled !== true && anomaly.severity === 'error';
   return {
     key: positionKey(file, anomaly.source?.line ?? 0, seq),
-    text: JSON.stringify({ ...anomaly, session }),
+    text:
+      lines === undefined
+        ? JSON.stringify({ ...anomaly, session })
+        : findingLine(anomaly, session, painter(lines.colour)),
     errors: remains ? 1 : 0,
   };
 }

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
-import { foldInParallel } from '../../../src/cli/fold/fold.js';
+import { foldInParallel, textOf } from '../../../src/cli/fold/fold.js';
 import { Ledger } from '../../../src/index.js';
 import type { Anomaly } from '../../../src/types.js';
 import { splitHistoryArb } from '../../support/histories.js';
@@ -81,11 +81,11 @@ async function parallel(
   const request = { files, maxMemory: 2 ** 30, progress: false, threads: false, ...settings };
   const views = await foldInParallel(request);
   const viewTexts: string[] = [];
-  for await (const entry of (await views.output({ kind: 'views' })).entries) viewTexts.push(entry.text);
+  for await (const entry of (await views.output({ kind: 'views' })).entries) viewTexts.push(textOf(entry));
   await views.close();
   const anomalies = await foldInParallel(request);
   const findings: string[] = [];
-  for await (const entry of (await anomalies.output({ kind: 'findings' })).entries) findings.push(entry.text);
+  for await (const entry of (await anomalies.output({ kind: 'findings' })).entries) findings.push(textOf(entry));
   await anomalies.close();
   return {
     replay: `{"sessions":[${viewTexts.join(',')}],"anomalies":${JSON.stringify(views.orphans)}}`,

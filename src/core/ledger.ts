@@ -44,10 +44,11 @@ export interface LedgerOptions {
    */
   readonly changes?: boolean;
   /**
-   * How many sessions stay open (ready for the next record) before the least recently opened
-   * is packed into its compact form at rest. More costs memory; fewer costs time when records
-   * of many sessions interleave.
-   * @defaultValue 1024
+   * How many sessions stay open after a change that needed them open (a record tied to them
+   * by a correlation id, a merge, a session too large to pack) before the least recently opened
+   * is packed again into its compact form at rest. Records naming their session are added to its
+   * packed form directly.
+   * @defaultValue 64
    */
   readonly openSessions?: number;
 }
@@ -143,7 +144,7 @@ export class Ledger {
     this.#flow = options.flow;
     this.#flowBits = flowBits(options.flow);
     this.#changes = options.changes ?? false;
-    this.#sessions = new SessionMap(options.openSessions ?? 1024);
+    this.#sessions = new SessionMap(options.openSessions ?? 64);
   }
 
   /** Apply one typed record. */
@@ -173,10 +174,9 @@ export class Ledger {
   #route(parsed: ParsedRecord): Routed {
     if (parsed.sessionId !== undefined) {
       const id = parsed.sessionId;
-      const session = this.#sessions.open(id);
       const ids = carriedIds(parsed);
       this.#touch(id);
-      if (applyInPlace(this.#sourced(session, parsed), parsed, undefined, ids)) {
+      if (this.#sessions.apply(id, parsed, ids)) {
         for (const carried of ids) this.#carry(carried, id, parsed.at as number, parsed.key);
       }
       return { to: 'session', interviewId: id };
@@ -195,15 +195,6 @@ export class Ledger {
     return placed === undefined
       ? { to: 'waiting', correlation: parsed.correlation }
       : { to: 'session', interviewId: placed };
-  }
-
-  /** A new session starts with the shared strings of its file (no array of its own yet). */
-  #sourced(session: MutableState, parsed: ParsedRecord): MutableState {
-    const file = parsed.source?.file;
-    if (file !== undefined && session.atoms.length === 0 && session.strings.length === 0) {
-      session.strings = this.#sessions.tables.fileStrings(this.#sessions.tables.file(file));
-    }
-    return session;
   }
 
   /** Note a session's anomalies before a change (with `changes` only). */

@@ -24,6 +24,7 @@ import { canonicalJson, hashJson } from '../records/json.js';
 import {
   AT,
   AUX,
+  compareIdentity,
   eventTypeOf,
   FLAG,
   fileBits,
@@ -37,7 +38,7 @@ import {
   STRIDE,
   typeBits,
 } from './atoms.js';
-import type { MutableState } from './state.js';
+import type { MutableState, RecordAtom } from './state.js';
 
 /** What a note says, without the identity of its atom. */
 export type NotePayload = Omit<Note, 'at' | 'key'>;
@@ -156,7 +157,11 @@ function writeFixed(n: number): void {
 const exactCount = (n: number) => Number.isSafeInteger(n) && n >= 0;
 
 interface Latin1 {
-  from(buffer: ArrayBufferLike, offset: number, length: number): { toString(encoding: 'latin1'): string };
+  from(
+    buffer: ArrayBufferLike,
+    offset: number,
+    length: number,
+  ): { toString(encoding: 'latin1'): string; write(text: string, offset: number, encoding: 'latin1'): number };
 }
 // Node's Buffer writes one-byte strings ten times faster than `String.fromCharCode`; the core
 // imports nothing from Node, so it is used only where the host has it.
@@ -173,6 +178,55 @@ const bytesToString: (bytes: Uint8Array, end: number) => string =
         return text;
       }
     : (bytes, end) => NodeBuffer.from(bytes.buffer, bytes.byteOffset, end).toString('latin1');
+
+/** How one atom is written (after its head's fields are known to come back exactly). */
+function writeAtom(
+  previousAt: number,
+  at: number,
+  key: number,
+  type: number,
+  flags: number,
+  fileNumber: number,
+  line: number,
+  auxKind: number,
+  aux: number,
+  ref: string | undefined,
+  noteNumber: number,
+): void {
+  const delta = at - previousAt;
+  const auxDelta = auxKind === AUX_REQUESTED ? at - aux : 0;
+  writeVarint(type + flags * 64 + auxKind * 1024 + (delta < 0 ? 4096 : 0) + (auxDelta < 0 ? 8192 : 0));
+  writeVarint(Math.abs(delta));
+  writeFixed(key);
+  writeVarint(fileNumber);
+  writeVarint(line);
+  if (auxKind === AUX_REQUESTED) writeVarint(Math.abs(auxDelta));
+  else if (auxKind === AUX_RAW) writeFixed(aux);
+  else if (auxKind === AUX_REF) {
+    const text = ref as string;
+    writeVarint(text.length);
+    for (let c = 0; c < text.length; c++) writeVarint(text.charCodeAt(c));
+  }
+  if (flags & FLAG.note) writeVarint(noteNumber);
+}
+
+/** How an atom's `aux` is written, or -1 when it cannot come back exactly. */
+function auxKindOf(at: number, flags: number, type: number, aux: number, ref: string | undefined): number {
+  if (ref !== undefined) return AUX_REF;
+  if (aux === 0) return AUX_NONE;
+  if (flags & FLAG.poll) {
+    const delta = at - aux;
+    return Number.isSafeInteger(delta) && at - delta === aux ? AUX_REQUESTED : -1;
+  }
+  if (eventTypeOf(type) === 'watchlist') return -1;
+  return exactCount(aux) && aux < TWO_56 ? AUX_RAW : -1;
+}
+
+/** Whether a time and key come back exactly after the atom before. */
+const exactAt = (previousAt: number, at: number) => {
+  const delta = at - previousAt;
+  return Number.isSafeInteger(delta) && previousAt + delta === at;
+};
 
 /**
  * A state as bytes, or `undefined` when it is too large to be worth packing or holds a value
@@ -193,51 +247,118 @@ export function packState(state: MutableState, tables: PackTables): string | und
     const file = fileBits(info);
     const line = lineBits(info);
     if (!Number.isInteger(info) || packInfo(type, flags, file, line) !== info) return undefined;
-    const delta = at - previousAt;
-    if (!Number.isSafeInteger(delta) || previousAt + delta !== at || !exactCount(key)) return undefined;
-    let auxKind = AUX_NONE;
-    let auxDelta = 0;
-    let ref: string | undefined;
-    if (aux !== 0) {
-      if (flags & FLAG.poll) {
-        auxKind = AUX_REQUESTED;
-        auxDelta = at - aux;
-        if (!Number.isSafeInteger(auxDelta) || at - auxDelta !== aux) return undefined;
-      } else if (eventTypeOf(info) === 'watchlist') {
-        auxKind = AUX_REF;
-        ref = state.strings[aux - 1];
-        if (ref === undefined) return undefined;
-      } else {
-        auxKind = AUX_RAW;
-        if (!exactCount(aux) || aux >= TWO_56) return undefined;
-      }
-    }
-    writeVarint(type + flags * 64 + auxKind * 1024 + (delta < 0 ? 4096 : 0) + (auxDelta < 0 ? 8192 : 0));
-    writeVarint(Math.abs(delta));
-    writeFixed(key);
-    const name = file === 0 ? undefined : state.strings[file - 1];
-    writeVarint(name === undefined ? 0 : tables.file(name));
-    writeVarint(line);
-    if (auxKind === AUX_REQUESTED) writeVarint(Math.abs(auxDelta));
-    else if (auxKind === AUX_RAW) writeFixed(aux);
-    else if (ref !== undefined) {
-      writeVarint(ref.length);
-      for (let c = 0; c < ref.length; c++) writeVarint(ref.charCodeAt(c));
-    }
+    if (!exactAt(previousAt, at) || !exactCount(key) || key >= TWO_56) return undefined;
+    const ref = aux > 0 && eventTypeOf(info) === 'watchlist' ? state.strings[aux - 1] : undefined;
+    if (aux > 0 && eventTypeOf(info) === 'watchlist' && ref === undefined) return undefined;
+    const auxKind = auxKindOf(at, flags, info, aux, ref);
+    if (auxKind < 0) return undefined;
+    let noteNumber = 0;
     if (flags & FLAG.note) {
       // Notes are sorted like the atoms: the next one belongs to this atom, or none does.
       const note = state.notes[noteIndex];
       if (note !== undefined && note.at === at && note.key === key) {
-        writeVarint(tables.note(note));
+        noteNumber = tables.note(note);
         noteIndex++;
-      } else writeVarint(0);
+      }
     }
+    const name = file === 0 ? undefined : state.strings[file - 1];
+    writeAtom(
+      previousAt,
+      at,
+      key,
+      type,
+      flags,
+      name === undefined ? 0 : tables.file(name),
+      line,
+      auxKind,
+      aux,
+      ref,
+      noteNumber,
+    );
     previousAt = at;
     if (length > MAX_PACKED_BYTES) return undefined;
   }
   // Notes of no atom, or not in atom order: keep the state open, as it is.
   if (noteIndex !== state.notes.length) return undefined;
   return bytesToString(out, length);
+}
+
+/** A packed state of one record. */
+export function packRecord(atom: RecordAtom, tables: PackTables): string | undefined {
+  length = 0;
+  return appendTo(0, atom, tables) ? bytesToString(out, length) : undefined;
+}
+
+/**
+ * A packed state with one more record, or `false` when the very same record (time and key) is
+ * there already, or `undefined` when it cannot be appended (too large, or a value the bytes
+ * cannot hold: open the state instead). Atoms are kept in the order applied; reading a state
+ * back sorts them, so a record is added without reading the others back.
+ */
+export function appendRecord(bytes: string, atom: RecordAtom, tables: PackTables): string | false | undefined {
+  if (bytes.length > MAX_PACKED_BYTES) return undefined;
+  input = bytes;
+  position = 0;
+  let at = 0;
+  while (position < bytes.length) {
+    const head = readVarint();
+    const flags = Math.floor(head / 64) % 16;
+    const auxKind = Math.floor(head / 1024) % 4;
+    const delta = readVarint();
+    at += head & 4096 ? -delta : delta;
+    const key = readFixed();
+    if (at === atom.at && key === atom.key) {
+      input = '';
+      return false;
+    }
+    readVarint(); // file
+    readVarint(); // line
+    if (auxKind === AUX_REQUESTED) readVarint();
+    else if (auxKind === AUX_RAW) position += 7;
+    else if (auxKind === AUX_REF) {
+      const size = readVarint();
+      for (let c = 0; c < size; c++) readVarint();
+    }
+    if (flags & FLAG.note) readVarint();
+  }
+  input = '';
+  // One new flat string (`bytes + more` would be a rope V8 keeps as two strings and a link).
+  length = 0;
+  copyIn(bytes);
+  if (!appendTo(at, atom, tables)) return undefined;
+  return bytesToString(out, length);
+}
+
+/** Copy a packed state's bytes into the output. */
+function copyIn(bytes: string): void {
+  room(bytes.length);
+  if (NodeBuffer !== undefined) length += NodeBuffer.from(out.buffer, 0, out.length).write(bytes, length, 'latin1');
+  else for (let i = 0; i < bytes.length; i++) out[length++] = bytes.charCodeAt(i);
+}
+
+/** Write one record's atom after an atom received at `previousAt`; `false` if it cannot be. */
+function appendTo(previousAt: number, atom: RecordAtom, tables: PackTables): boolean {
+  const { at, key, type, flags, aux, ref, file, note } = atom;
+  if (!exactAt(previousAt, at) || !exactCount(key) || key >= TWO_56) return false;
+  // A line the atom cannot hold is none, as `packInfo` makes it when it is read back.
+  const line = lineBits(packInfo(type, flags, 0, atom.line));
+  const auxKind = auxKindOf(at, flags, type, aux, ref);
+  if (auxKind < 0) return false;
+  const noteNumber = note === undefined ? 0 : tables.note(note);
+  writeAtom(
+    previousAt,
+    at,
+    key,
+    type,
+    flags,
+    file === undefined ? 0 : tables.file(file),
+    line,
+    auxKind,
+    aux,
+    ref,
+    noteNumber,
+  );
+  return true;
 }
 
 // The packed state being read, and where.
@@ -265,15 +386,16 @@ function readFixed(): number {
   return value;
 }
 
-/** A packed state, open again for changes (a new state each time: nothing is shared with it). */
+/**
+ * A packed state, open again for changes (a new state each time: nothing is shared with it), its
+ * atoms sorted by (receivedAt, delivery key) whatever order they were added in.
+ */
 export function unpackState(interviewId: string, bytes: string, tables: PackTables): MutableState {
-  const atoms: number[] = [];
-  const notes: Note[] = [];
+  let atoms: number[] = [];
+  let notes: Note[] = [];
   // The session's own strings: its files, then its refs (one shared array for a single file).
   let files: number[] | undefined;
   let strings: string[] | undefined;
-  input = bytes;
-  position = 0;
   const stringIndex = (text: string): number => {
     strings ??= (files ?? []).map((number) => tables.fileName(number));
     const found = strings.indexOf(text);
@@ -281,7 +403,10 @@ export function unpackState(interviewId: string, bytes: string, tables: PackTabl
     strings.push(text);
     return strings.length;
   };
+  input = bytes;
+  position = 0;
   let at = 0;
+  let sorted = true;
   while (position < bytes.length) {
     const head = readVarint();
     const type = head % 64;
@@ -315,11 +440,24 @@ export function unpackState(interviewId: string, bytes: string, tables: PackTabl
       for (let c = 0; c < size; c++) ref += String.fromCharCode(readVarint());
       aux = stringIndex(ref);
     }
+    const count = atoms.length;
+    if (count > 0 && compareIdentity(atoms[count - STRIDE + AT], atoms[count - STRIDE + KEY], at, key) > 0)
+      sorted = false;
     atoms.push(at, key, packInfo(type, flags, file <= MAX_FILES ? file : 0, line), aux);
     if (flags & FLAG.note) {
       const number = readVarint();
       if (number > 0) notes.push(tables.noteAt(number, at, key));
     }
+  }
+  input = '';
+  if (!sorted) {
+    // Added in the order they came: sort them as states keep them.
+    const order = Array.from({ length: atoms.length / STRIDE }, (_, i) => i * STRIDE);
+    order.sort((i, j) => compareIdentity(atoms[i + AT], atoms[i + KEY], atoms[j + AT], atoms[j + KEY]));
+    const unsorted = atoms;
+    atoms = [];
+    for (const i of order) atoms.push(unsorted[i], unsorted[i + 1], unsorted[i + 2], unsorted[i + 3]);
+    notes = notes.sort((a, b) => compareIdentity(a.at, a.key, b.at, b.key));
   }
   const shared =
     strings === undefined && files !== undefined && files.length === 1 ? tables.fileStrings(files[0]) : undefined;

@@ -3,8 +3,9 @@
  * ones open for changes. What a `Ledger` keeps its sessions in, and what a worker of a parallel
  * fold keeps the sessions it owns in.
  */
-import { MAX_PACKED_BYTES, PackTables, packState, unpackState } from './packed.js';
-import { initialSession, type MutableState, mergeInto, thaw } from './state.js';
+import type { ParsedRecord } from '../records/parse.js';
+import { appendRecord, MAX_PACKED_BYTES, PackTables, packRecord, packState, unpackState } from './packed.js';
+import { applyInPlace, atomOf, initialSession, type MutableState, mergeInto, thaw } from './state.js';
 import { compareIds } from './ties.js';
 
 /** Roughly what a session costs beside its packed bytes (map entry, id, string header). */
@@ -31,7 +32,7 @@ export class SessionMap {
    * @param tables the numbering of file names and notes, when packed sessions are shared with
    * another map (a worker writes them to a file and reads them back into a new map)
    */
-  constructor(openLimit = 1024, tables = new PackTables()) {
+  constructor(openLimit = 64, tables = new PackTables()) {
     this.#openLimit = Math.max(1, openLimit);
     this.tables = tables;
   }
@@ -60,6 +61,26 @@ export class SessionMap {
     this.#sessions.set(interviewId, session);
     this.#open.add(interviewId);
     return session;
+  }
+
+  /**
+   * Apply a parsed record to its session (created if new), `false` when the very same record was
+   * there. A packed session takes it without being opened (`appendRecord`).
+   */
+  apply(interviewId: string, parsed: ParsedRecord, ids: readonly number[]): boolean {
+    const slot = this.#sessions.get(interviewId);
+    if (slot === undefined || typeof slot === 'string') {
+      const atom = atomOf(parsed, undefined, ids);
+      const next = slot === undefined ? packRecord(atom, this.tables) : appendRecord(slot, atom, this.tables);
+      if (next === false) return false;
+      if (next !== undefined) {
+        this.#sessions.set(interviewId, next);
+        this.#packedBytes += next.length - (slot?.length ?? 0);
+        return true;
+      }
+    }
+    // A large session, or a value the bytes cannot hold: open it.
+    return applyInPlace(this.open(interviewId), parsed, undefined, ids);
   }
 
   /** A session to read, if it is here: a packed one is unpacked for the reader and left packed. */

@@ -138,6 +138,76 @@ export function carriedIds(parsed: ParsedRecord): readonly number[] {
 
 const isDeprecation = (found: Finding) => found.code === 'deprecated-webhook';
 
+/** What one record becomes in a state: its atom's parts, before strings are numbered. */
+export interface RecordAtom {
+  readonly at: number;
+  readonly key: number;
+  readonly type: number;
+  readonly flags: number;
+  /** A poll's `requestedAt`, or the hash of the correlation id that ties or is carried (else 0). */
+  readonly aux: number;
+  /** A watchlist update's search `ref` (its `aux` is the ref's place among the strings). */
+  readonly ref: string | undefined;
+  readonly file: string | undefined;
+  readonly line: number;
+  /** Findings, an unknown kind, several ids: what does not fit in numbers. */
+  readonly note: Note | undefined;
+}
+
+/**
+ * The atom of a parsed record (how `applyInPlace` stores it). `ids` are the correlation ids it
+ * carries (`carriedIds`), when the caller has them already.
+ */
+export function atomOf(
+  parsed: ParsedRecord,
+  placement: Placement = {},
+  ids: readonly number[] = placement.floating === undefined ? carriedIds(parsed) : NO_IDS,
+): RecordAtom {
+  const at = parsed.at ?? REFUSED_AT;
+  const key = parsed.key;
+  let flags = 0;
+  let aux = 0;
+  let ref: string | undefined;
+  const event = parsed.event;
+  if (event !== undefined && 'requestedAt' in event && event.requestedAt !== undefined) {
+    flags |= FLAG.poll;
+    aux = event.requestedAt;
+  } else if (parsed.kind === 'poll' && !parsed.refused) {
+    flags |= FLAG.poll;
+  }
+  if (placement.floating !== undefined) {
+    flags |= FLAG.floating;
+    aux = placement.floating;
+  } else if (ids.length > 0) {
+    flags |= FLAG.carrier;
+    aux = ids[0];
+  } else ref = parsed.ref;
+  // A deprecation follows from the kind: the replay says it again, so it is not stored.
+  let findings = parsed.findings;
+  if (findings.some(isDeprecation)) findings = findings.filter((found) => !isDeprecation(found));
+  // The kind of a record this version cannot type (refused, or unknown) is kept as it arrived.
+  const kind = parsed.kind !== undefined && (parsed.refused || !parsed.knownKind) ? cut(parsed.kind, 80) : undefined;
+  let note: { -readonly [K in keyof Note]: Note[K] } | undefined;
+  if (findings.length > 0 || kind !== undefined || ids.length > 1) {
+    flags |= FLAG.note;
+    note = { at, key };
+    if (findings.length > 0) note.findings = findings;
+    if (kind !== undefined) note.kind = kind;
+    if (ids.length > 1) note.ids = ids;
+  }
+  return {
+    at,
+    key,
+    type: typeOf(event, parsed.kind, parsed.refused),
+    flags,
+    aux,
+    ref,
+    file: parsed.source?.file,
+    line: parsed.source?.line ?? 0,
+    note,
+  };
+}
+
 /**
  * Apply a parsed record in place. `false` when the very same record was applied before. `ids`
  * are the correlation ids it carries (`carriedIds`), when the caller has them already.
@@ -146,48 +216,18 @@ export function applyInPlace(
   state: MutableState,
   parsed: ParsedRecord,
   placement: Placement = {},
-  ids: readonly number[] = placement.floating === undefined ? carriedIds(parsed) : NO_IDS,
+  ids?: readonly number[],
 ): boolean {
-  const at = parsed.at ?? REFUSED_AT;
-  const key = parsed.key;
-  const found = locate(state.atoms, at, key);
+  const found = locate(state.atoms, parsed.at ?? REFUSED_AT, parsed.key);
   if (found >= 0) return false;
-  let flags = 0;
-  let aux = 0;
-  const event = parsed.event;
-  if (event !== undefined && 'requestedAt' in event && event.requestedAt !== undefined) {
-    flags |= FLAG.poll;
-    aux = event.requestedAt;
-  } else if (parsed.kind === 'poll' && !parsed.refused) {
-    flags |= FLAG.poll;
-  }
-  if (parsed.ref !== undefined) aux = internString(state, parsed.ref);
-  if (placement.floating !== undefined) {
-    flags |= FLAG.floating;
-    aux = placement.floating;
-  } else if (ids.length > 0) {
-    flags |= FLAG.carrier;
-    aux = ids[0];
-  }
-  // A deprecation follows from the kind: the replay says it again, so it is not stored.
-  let findings = parsed.findings;
-  if (findings.some(isDeprecation)) findings = findings.filter((found) => !isDeprecation(found));
-  // The kind of a record this version cannot type (refused, or unknown) is kept as it arrived.
-  const kind = parsed.kind !== undefined && (parsed.refused || !parsed.knownKind) ? cut(parsed.kind, 80) : undefined;
-  const noted = findings.length > 0 || kind !== undefined || ids.length > 1;
-  if (noted) flags |= FLAG.note;
-  const file = parsed.source?.file === undefined ? 0 : internString(state, parsed.source.file);
-  const info = packInfo(typeOf(event, parsed.kind, parsed.refused), flags, file, parsed.source?.line ?? 0);
+  const atom = atomOf(parsed, placement, ids);
+  const aux = atom.ref === undefined ? atom.aux : internString(state, atom.ref);
+  const file = atom.file === undefined ? 0 : internString(state, atom.file);
+  const info = packInfo(atom.type, atom.flags, file, atom.line);
   const position = -(found + 1) * STRIDE;
-  if (position === state.atoms.length) state.atoms.push(at, key, info, aux);
-  else state.atoms.splice(position, 0, at, key, info, aux);
-  if (noted) {
-    const note: { -readonly [K in keyof Note]: Note[K] } = { at, key };
-    if (findings.length > 0) note.findings = findings;
-    if (kind !== undefined) note.kind = kind;
-    if (ids.length > 1) note.ids = ids;
-    putNote(state, note);
-  }
+  if (position === state.atoms.length) state.atoms.push(atom.at, atom.key, info, aux);
+  else state.atoms.splice(position, 0, atom.at, atom.key, info, aux);
+  if (atom.note !== undefined) putNote(state, atom.note);
   return true;
 }
 

@@ -72,7 +72,7 @@ export interface OutputSummary {
   readonly warnings: number;
 }
 
-const OPEN_SESSIONS = 2048;
+const OPEN_SESSIONS = 64;
 /** How many partitions a shard's sessions are cut into when they do not fit. */
 const PARTITIONS = 32;
 /** A partition larger than its share is cut again, this many ways, at most this deep. */
@@ -149,14 +149,9 @@ export class Shard {
 
   #apply(parsed: ParsedRecord, late: boolean): void {
     const id = parsed.sessionId as string;
-    const session = this.#sessions.open(id);
-    const file = parsed.source?.file;
-    if (file !== undefined && session.atoms.length === 0 && session.strings.length === 0) {
-      session.strings = this.#sessions.tables.fileStrings(this.#sessions.tables.file(file));
-    }
     const ids = carriedIds(parsed);
     if (!late) {
-      if (applyInPlace(session, parsed, undefined, ids)) {
+      if (this.#sessions.apply(id, parsed, ids)) {
         for (const carried of ids) this.#carriers.add(carried, id, parsed.at as number, parsed.key);
       }
       return;
@@ -165,7 +160,7 @@ export class Shard {
     // place read first, as in a fold in one thread.
     const one = thaw(initialSession(id));
     applyInPlace(one, parsed, undefined, ids);
-    mergeInto(session, one, this.#readFirst);
+    mergeInto(this.#sessions.open(id), one, this.#readFirst);
     for (const carried of ids) this.#carriers.add(carried, id, parsed.at as number, parsed.key);
   }
 

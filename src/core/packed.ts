@@ -131,6 +131,7 @@ function room(bytes: number): void {
   const bigger = new Uint8Array(Math.max(out.length * 2, length + bytes));
   bigger.set(out.subarray(0, length));
   out = bigger;
+  outView = undefined;
 }
 
 /** A non-negative integer below 2^56, 7 bits a byte. */
@@ -156,16 +157,23 @@ function writeFixed(n: number): void {
 
 const exactCount = (n: number) => Number.isSafeInteger(n) && n >= 0;
 
+interface Latin1View {
+  toString(encoding: 'latin1', start: number, end: number): string;
+  write(text: string, offset: number, encoding: 'latin1'): number;
+}
 interface Latin1 {
-  from(
-    buffer: ArrayBufferLike,
-    offset: number,
-    length: number,
-  ): { toString(encoding: 'latin1'): string; write(text: string, offset: number, encoding: 'latin1'): number };
+  from(buffer: ArrayBufferLike): Latin1View;
 }
 // Node's Buffer writes one-byte strings ten times faster than `String.fromCharCode`; the core
 // imports nothing from Node, so it is used only where the host has it.
 const NodeBuffer = (globalThis as { Buffer?: Latin1 }).Buffer;
+
+/** A Buffer over the output's memory (made again when the output grows). */
+let outView: Latin1View | undefined;
+const view = (): Latin1View => {
+  outView ??= (NodeBuffer as Latin1).from(out.buffer);
+  return outView;
+};
 
 /** The bytes written so far as a string of one-byte characters. */
 const bytesToString: (bytes: Uint8Array, end: number) => string =
@@ -177,7 +185,7 @@ const bytesToString: (bytes: Uint8Array, end: number) => string =
         }
         return text;
       }
-    : (bytes, end) => NodeBuffer.from(bytes.buffer, bytes.byteOffset, end).toString('latin1');
+    : (_bytes, end) => view().toString('latin1', 0, end);
 
 /** How one atom is written (after its head's fields are known to come back exactly). */
 function writeAtom(
@@ -332,7 +340,7 @@ export function appendRecord(bytes: string, atom: RecordAtom, tables: PackTables
 /** Copy a packed state's bytes into the output. */
 function copyIn(bytes: string): void {
   room(bytes.length);
-  if (NodeBuffer !== undefined) length += NodeBuffer.from(out.buffer, 0, out.length).write(bytes, length, 'latin1');
+  if (NodeBuffer !== undefined) length += view().write(bytes, length, 'latin1');
   else for (let i = 0; i < bytes.length; i++) out[length++] = bytes.charCodeAt(i);
 }
 

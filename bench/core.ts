@@ -4,15 +4,18 @@
  * same machines in the same run, and a long-lived XState actor per session.
  *
  * The reducer is what the core does to know where each session's machines stand: each record
- * folded into its session's state (a `Ledger`, in place: copies of a delivery collapse, the order
- * received is kept), then each session's records run through the compiled machines in that order.
- * `transition()` is given each session's events already in that order, once each, so it does less
- * (no ordering, no duplicates): the ratio is, if anything, generous to XState.
+ * applied to its session's state in place (`applyInPlace`: copies of a delivery collapse, the
+ * order received is kept), then each session's records run through the compiled machines in that
+ * order. `transition()` is given the records' events as they come, with no ordering and no
+ * duplicates collapsed: it does less. Beside them, a `Ledger` (what `replay` and the service use:
+ * sessions packed at rest, correlation ids tied) folding the same records, alone and with every
+ * session's full view.
  */
 import { type AnyActorRef, type AnyStateMachine, createActor, initialTransition, transition } from 'xstate';
 import { MODELS } from '../machines/index.js';
 import { replay } from '../src/core/replay.js';
-import { Ledger, type ParsedRecord, type SessionState } from '../src/index.js';
+import { applyInPlace, initialSession, type MutableState, thaw } from '../src/core/state.js';
+import { Ledger, type ParsedRecord } from '../src/index.js';
 import { flowBits } from '../src/vendor/modules.js';
 import { machine, medianRate } from './measure.js';
 import { parsedWorkload } from './workload.js';
@@ -25,16 +28,22 @@ const machines = Object.values(MODELS).map((model) => model.machine as AnyStateM
 const ALL_MODULES = flowBits(undefined);
 let sink = 0;
 
-/** Fold every record, then run each session's machines to where they stand. */
+/** Apply every record to its session in place, then run each session's machines to where they stand. */
 function reducer(): void {
-  const ledger = new Ledger();
-  for (const parsed of records) ledger.apply(parsed);
-  for (const id of ledger.sessionIds()) {
-    sink += replay(ledger.state(id) as SessionState, ALL_MODULES, { anomalies: false }).records;
+  const sessions = new Map<string, MutableState>();
+  for (const parsed of records) {
+    const id = parsed.sessionId as string;
+    let session = sessions.get(id);
+    if (session === undefined) {
+      session = thaw(initialSession(id));
+      sessions.set(id, session);
+    }
+    applyInPlace(session, parsed);
   }
+  for (const session of sessions.values()) sink += replay(session, ALL_MODULES, { anomalies: false }).records;
 }
 
-/** Only the fold: each record into its session's set. */
+/** A ledger's fold: each record into its session, packed at rest. */
 function foldOnly(): void {
   const ledger = new Ledger();
   for (const parsed of records) ledger.apply(parsed);

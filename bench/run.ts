@@ -126,17 +126,18 @@ const SECTIONS: Section[] = [
     render: (r) => `## 1. Core reducer, on already-parsed records
 
 ${fmt(r.records)} records over ${fmt(r.sessions)} sessions: every kind, out of order, retried, with stale polls
-(the laws' history generator), interleaved across sessions at random. The reducer folds each record into
-its session in a \`Ledger\` (in place, packed at rest: copies collapse, the order received is kept) and
-then runs each session's records through the compiled machines to where they stand. \`transition()\` is
-given the same records' events, once each and already in order. Median of ${fmt(r.runs)} runs after a warm-up.
+(the laws' history generator), interleaved across sessions at random. The reducer applies each record to
+its session's state in place (copies collapse, the order received is kept), then runs each session's
+records through the compiled machines to where they stand; \`transition()\` is given the same records'
+events as they come. A \`Ledger\` (what \`replay\` and the service use: sessions packed at rest, records
+naming no session tied) folds the same records. Median of ${fmt(r.runs)} runs after a warm-up.
 ${loadNote(r)}
 
 | path | records/s | vs XState \`transition()\` |
 |---|---:|---:|
-| reducer: fold in place, then the compiled machines | ${fmt(r.reducerPerSecond)} | ${ratio(r.ratioToTransition)} |
-| the fold alone | ${fmt(r.foldPerSecond)} | |
-| the fold and every session's full view (anomalies and their messages) | ${fmt(r.viewsPerSecond)} | |
+| reducer: applied in place, then the compiled machines | ${fmt(r.reducerPerSecond)} | ${ratio(r.ratioToTransition)} |
+| a \`Ledger\`'s fold (packed at rest) | ${fmt(r.foldPerSecond)} | |
+| a \`Ledger\`'s fold and every session's full view (anomalies and their messages) | ${fmt(r.viewsPerSecond)} | |
 | baseline: XState \`transition()\` on the same records, same machines | ${fmt(r.xstateTransitionPerSecond)} | 1.0× |
 | XState long-lived actors, one per machine and session | ${fmt(r.xstateActorPerSecond)} | ${ratio(num(r.xstateActorPerSecond) / num(r.xstateTransitionPerSecond))} |
 

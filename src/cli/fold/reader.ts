@@ -83,6 +83,8 @@ export class LogReader {
   readonly #empty: string[] = [];
   /** Chunk buffers given back, to read into again: memory stays what the chunks in flight take. */
   readonly #free: Buffer[] = [];
+  /** Per worker, where the lines dealt to it are written before they are sent. */
+  readonly #lists: Float64Array[];
 
   constructor(
     readonly files: readonly string[],
@@ -91,7 +93,9 @@ export class LogReader {
     readonly shared: boolean,
     /** Deal lines by turns, ignoring what their bytes suggest (for tests of the hand-over). */
     readonly byTurns = false,
-  ) {}
+  ) {
+    this.#lists = Array.from({ length: workers }, () => new Float64Array(3 * 1024));
+  }
 
   get totals(): ReadTotals {
     return { records: this.#records, empty: this.#empty };
@@ -166,7 +170,9 @@ export class LogReader {
 
   /** Deal the lines of `bytes[start, end)` (whole lines) to the workers. */
   #deal(bytes: Buffer, start: number, end: number, firstLine: number, check: LogCheck) {
-    const lists: number[][] = Array.from({ length: this.workers }, () => []);
+    // Each worker's triples, written into buffers reused from chunk to chunk (off the JS heap).
+    const lists = this.#lists;
+    const counts = new Array<number>(this.workers).fill(0);
     const guess = new OwnerGuess(bytes, this.workers);
     let line = firstLine;
     let from = start;
@@ -180,11 +186,21 @@ export class LogReader {
         this.#records++;
         let owner = this.workers === 1 || this.byTurns ? -1 : guess.owner(from, last);
         if (owner < 0) owner = line % this.workers;
-        lists[owner].push(from, last, line);
+        let list = lists[owner] as Float64Array;
+        const at = counts[owner] as number;
+        if (at + 3 > list.length) {
+          list = new Float64Array(list.length * 2);
+          list.set(lists[owner] as Float64Array);
+          lists[owner] = list;
+        }
+        list[at] = from;
+        list[at + 1] = last;
+        list[at + 2] = line;
+        counts[owner] = at + 3;
       }
       from = stop + 1;
     }
-    return { line, lines: lists.map((list) => Float64Array.from(list)) };
+    return { line, lines: lists.map((list, owner) => list.slice(0, counts[owner])) };
   }
 
   /** Whether a line holds more than whitespace; its text goes to the check while it wants it. */

@@ -14,7 +14,7 @@ import { parseLine } from '../../records/parse.js';
 import type { Anomaly, FlowConfig } from '../../types.js';
 import { progressLine } from '../progress.js';
 import { ownerOf } from './owner.js';
-import { localShard, type ShardClient, type Taken, workerShard } from './protocol.js';
+import { localShard, type ShardClient, type Taken, workerShard, workersAvailable } from './protocol.js';
 import { type Chunk, LogReader } from './reader.js';
 import { Sessionless, type TiedRecord } from './sessionless.js';
 import { findingEntry, type OutputRequest, type OutputSummary, type ShardOptions, type SourcedLine } from './shard.js';
@@ -88,7 +88,7 @@ export async function foldInParallel(request: FoldRequest): Promise<Folded> {
     flow,
     budget: request.budget ?? sessionBudget(request.maxMemory, jobs),
   });
-  const threads = request.threads ?? jobs > 1;
+  const threads = request.threads ?? (jobs > 1 && workersAvailable);
   const clients: ShardClient[] = Array.from({ length: jobs }, (_, i) =>
     threads ? workerShard(options(i)) : localShard(options(i)),
   );
@@ -117,7 +117,12 @@ async function fold(
   stop: () => Promise<unknown>,
 ): Promise<Folded> {
   const { files, jobs } = request;
-  const reader = new LogReader(files, jobs, request.threads ?? jobs > 1, request.dealByTurns === true);
+  const reader = new LogReader(
+    files,
+    jobs,
+    request.threads ?? (jobs > 1 && workersAvailable),
+    request.dealByTurns === true,
+  );
   // Records that name no session: kept here, in the order read, until the end.
   const sessionless = new Sessionless(request.budget ?? sessionBudget(request.maxMemory, jobs));
   const progress = request.progress ? progressLine() : undefined;

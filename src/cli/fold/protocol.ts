@@ -121,6 +121,13 @@ export function localShard(options: ShardOptions): ShardClient {
   };
 }
 
+/**
+ * Whether shards can run in worker threads: not when this module runs from its TypeScript source
+ * (under tsx, a worker thread would not have the loader): then they run in this thread, with the
+ * very same output.
+ */
+export const workersAvailable = !import.meta.url.endsWith('.ts');
+
 /** A shard in a worker thread of its own. */
 export function workerShard(options: ShardOptions): ShardClient {
   // The heap is held to the budget (and room for the rest), so garbage is collected before the

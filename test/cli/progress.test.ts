@@ -36,7 +36,9 @@ describe('progress line', () => {
     const progress = progressLine(stream, { delayMs: 0, everyMs: 0 });
     progress.update(2_500_000, 310_000);
     expect(written).toHaveLength(1);
-    expect(written[0]).toMatch(/^\r\u001b\[K2,500,000 records · [\d,]+\/s · 310,000 sessions · [\d,]+ MB$/);
+    const ERASE = '\r\u001b[K';
+    expect(written[0].startsWith(ERASE)).toBe(true);
+    expect(written[0].slice(ERASE.length)).toMatch(/^2,500,000 records · [\d,]+\/s · 310,000 sessions · [\d,]+ MB$/);
     progress.done();
   });
 

@@ -119,7 +119,7 @@ export const replayCommand: Command = {
     }
     if (positionals.length === 0) throw new UsageError('replay needs at least one FILE (or - for stdin)');
     const flow = readFlow(values.flow);
-    const jobs = readJobs(values.jobs);
+    const jobs = readJobs(values.jobs, positionals);
     const maxMemory = readSize(values['max-memory'], jobs);
     const folded = await foldInParallel({
       files: positionals,

@@ -57,7 +57,7 @@ export const validateCommand: Command = {
       return EXIT.ok;
     }
     if (positionals.length === 0) throw new UsageError('validate needs at least one FILE (or - for stdin)');
-    const jobs = readJobs(values.jobs);
+    const jobs = readJobs(values.jobs, positionals);
     const maxMemory = readSize(values['max-memory'], jobs);
     const folded = await foldInParallel({ files: positionals, jobs, maxMemory, progress: values.progress === true });
     try {

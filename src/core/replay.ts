@@ -280,14 +280,20 @@ export function replay(
   const scoreRefetch: RefetchCount = { count: 0, after: Number.NEGATIVE_INFINITY };
   const watchlist = new Map<string, RefetchCount>();
   let lastAt: Millis | undefined;
+  const events: (EvidenceEvent | undefined)[] = [];
   for (let group = 0; group < atoms.length; ) {
     const at = atoms[group + AT];
     let end = group;
     while (end < atoms.length && atoms[end + AT] === at) end += STRIDE;
     // Judge the whole group against the machines before it: records of the same instant do not
     // precede one another.
+    // Each record's event, made once: judged, then stepped.
+    events.length = 0;
+    for (let i = group; i < end; i += STRIDE) {
+      events.push(at === REFUSED_AT ? undefined : eventOf(atoms[i + INFO], at, atoms[i + AUX]));
+    }
     if (wantAnomalies) {
-      for (let i = group; i < end; i += STRIDE) judge(i);
+      for (let i = group; i < end; i += STRIDE) judge(i, events[(i - group) / STRIDE]);
     }
     for (let i = group; i < end; i += STRIDE) {
       if (at === REFUSED_AT) continue;
@@ -295,7 +301,7 @@ export function replay(
       if (firstCopy.has(key)) continue;
       firstCopy.set(key, at);
       const info = atoms[i + INFO];
-      const event = eventOf(info, at, atoms[i + AUX]);
+      const event = events[(i - group) / STRIDE];
       if (event === undefined) continue;
       countRefetch(event, info, atoms[i + AUX]);
       stepMachines(machines, event);
@@ -331,20 +337,18 @@ export function replay(
     }
   }
 
-  function judge(i: number): void {
+  function judge(i: number, event: EvidenceEvent | undefined): void {
     const at = atoms[i + AT];
     const key = atoms[i + KEY];
     const info = atoms[i + INFO];
     const note = hasFlag(info, FLAG.note) ? noteOf(state, at, key) : undefined;
     const kind = note?.kind ?? kindOf(info);
-    const add = (found: Finding) => {
-      anomalies.push(anomalyOf(found, kind, at, info, state.strings));
-      owners.push(i);
-    };
     if (at !== REFUSED_AT) {
       const first = firstCopy.get(key);
       if (first !== undefined) {
         add(
+          i,
+          kind,
           judgement(
             'duplicate',
             `a copy of the ${kind} delivery first received at ${isoTime(first)}; it counts once, at the earliest time`,
@@ -353,17 +357,21 @@ export function replay(
         return;
       }
     }
-    for (const found of note?.findings ?? []) add(found);
+    for (const found of note?.findings ?? []) add(i, kind, found);
     if (at === REFUSED_AT) return;
     const known = kindOf(info);
     if (known !== undefined && known !== 'poll' && KIND_FACTS[known].deprecated !== undefined) {
-      add(deprecation(known, KIND_FACTS[known].deprecated));
+      add(i, kind, deprecation(known, KIND_FACTS[known].deprecated));
     }
-    if (note?.sessions !== undefined && note.sessions.length > 1) add(ambiguity(note, kind ?? 'record'));
-    const event = eventOf(info, at, atoms[i + AUX]);
+    if (note?.sessions !== undefined && note.sessions.length > 1) add(i, kind, ambiguity(note, kind ?? 'record'));
     if (event === undefined || kind === undefined) return;
     const order = judgeOrder(machines, event, kind);
-    if (order !== undefined) add(order);
+    if (order !== undefined) add(i, kind, order);
+  }
+
+  function add(i: number, kind: string | undefined, found: Finding): void {
+    anomalies.push(anomalyOf(found, kind, atoms[i + AT], atoms[i + INFO], state.strings));
+    owners.push(i);
   }
 }
 

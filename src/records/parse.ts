@@ -496,9 +496,17 @@ function readPlain(input: JsonValue, source: RecordSource | undefined): ParsedRe
   };
 }
 
+const deprecations = new Map<string, Finding>();
+
 /** The finding of a webhook the vendor deprecated (derived from its kind, so never stored). */
-export const deprecation = (kind: string, why: string): Finding =>
-  finding('deprecated-webhook', `the ${kind} webhook is deprecated: ${why}`);
+export function deprecation(kind: string, why: string): Finding {
+  let found = deprecations.get(kind);
+  if (found === undefined) {
+    found = finding('deprecated-webhook', `the ${kind} webhook is deprecated: ${why}`);
+    deprecations.set(kind, found);
+  }
+  return found;
+}
 
 /**
  * Read one delivery record: any value a host passes (getters that throw, cycles, BigInts,

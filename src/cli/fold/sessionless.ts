@@ -51,7 +51,7 @@ export class Sessionless {
   /** @param memory bytes of waiting records to keep in memory (8 MB at most; tests give less) */
   constructor(memory: number) {
     this.#memory = Math.min(memory, 8 * 2 ** 20);
-    this.#batch = Math.max(1, Math.min(32_768, Math.floor(this.#memory / 256)));
+    this.#batch = Math.max(1, Math.min(4096, Math.floor(this.#memory / 256)));
   }
 
   /** Keep a record that names no session (in the order read). */

@@ -40,26 +40,30 @@ function profileList(r: Record<string, unknown>): string {
   return rows.map((row) => `  - ${row.selfPercent.toFixed(1)} % \`${row.fn}\``).join('\n');
 }
 
-// What the profiles show and what would close the gaps (written from the profiles of the run
-// committed with this file; the figures beside them are rendered from each run).
-const REPLAY_NOTE = `Reading is not the problem: the baseline reads, parses and checks the same lines in about 2 s, so
-nearly all of the gap is the fold behind \`Ledger.addLine\`, and the time is spread over the per-record path
-rather than one hot spot. \`parseLine\`'s self time is mostly the \`JSON.parse\` it calls (the baseline pays that
-too); \`parseRecord\` (reading the envelope and the kind's body field by field, with \`Date.parse\`) costs about as
-much again; \`applyRecord\` and the compiled \`step\` come to about 15 %; \`canonicalJson\` + \`hash53\`, the duplicate
-key of each record (the parsed body is canonicalised and hashed once more), about 9 %. Garbage collection is the
-largest single item: \`SessionState\` is immutable, so every record copies its session's \`seen\` / \`seenAt\` /
-\`anomalies\` arrays and machine states, and all 100 000 sessions stay live to the end (every delivery key is kept
-for duplicate detection, every anomaly with its file and line): about 1.9 KB each at rest (section 1), and the
-garbage of the copies on top, which is what the peak RSS shows.
+// What the profiles show and what would close the gaps (written from the profiles and runs of
+// the work committed with this file; the figures beside them are rendered from each run).
+const REPLAY_NOTE = `Three things. First, this machine: its two vCPUs do not do two cores' work. Two copies of a
+CPU-bound loop run together take about 1.75× as long as one alone (measured the same day), and another
+engineer's benchmarks shared the machine during these runs. So two worker threads, with the main thread
+reading and dealing the lines, cannot do two threads' work: in a quieter run they took 7.3 s where one
+thread took 10.6 s (1.45×); on a busy machine the two rows can even swap (compare the \`--jobs 1\` rows).
+The work splits with nothing shared between workers but the input, so real cores should scale it.
 
-What would close it, in order of effect: (1) inside the \`Ledger\` keep each session's state mutable and compact —
-append delivery keys (numbers already) and anomalies in place instead of copying arrays, anomalies' positions as
-integers — which removes most of the GC and should bring 100 000 sessions toward 200 MB; (2) take the duplicate key from the line's bytes when the record is already canonical (the generator's
-and the service's are), skipping \`canonicalJson\`; (3) a single-pass reader for the common record shapes in
-\`parseRecord\`, falling back to the full checks only when it fails; (4) if that is not enough, parse lines on a
-worker thread (two cores) and fold on the main one. The reducer alone runs at the rate in section 1, so the
-target (5 µs a record) needs the parsing and bookkeeping around it cut by about two thirds.`;
+Second, what is left per record is spread thin (see the profile): about a sixth is garbage collection;
+\`JSON.parse\`, which the baseline pays too, under a tenth; the rest of parsing (the body's fields, the
+delivery key hashed from the canonical body, the times) about as much; folding into the packed session
+less; and writing each session's view (its records through the machines, each anomaly with its sentence,
+the JSON) about a quarter. The baseline does none of the last three. What would close it: views written
+straight to JSON without building the view object first; the delivery key hashed from a line's bytes when
+the body is already canonical; events for the machines without an object per record.
+
+Third, memory: three V8 isolates with the core loaded take about 85 MB before the first record (zod is
+no longer loaded to read records, which saved about 13 MB a thread). The sessions themselves are about
+60 MB packed (100 000 × about 530 bytes, and their correlation ids). The rest is the young generations
+(8 MB a worker; up to 32 MB on the main thread, which a process cannot limit on its own thread once
+started) and garbage not yet collected. Running with \`node --optimize-for-size\` reached about 220 MB for
+25 % more CPU; a main thread with a small young generation (\`--max-semi-space-size\` given to node) would
+take about 30 MB off.`;
 /**
  * The earlier cores measured by the very same script, on this machine (a checkout of the commit,
  * \`BENCH_CORE=<checkout>/src/index.ts node --import tsx bench/memory.ts\`), 2026-12-02.
@@ -68,20 +72,22 @@ const OLD_CORES: [string, number][] = [
   ['the core before the mergeable state (9d1ea12)', 4395],
   ['the mergeable core this work started from (97869e4)', 1590],
 ];
-const SCALE_NOTE = `(written from the measured run; see the report)`;
-const CORE_NOTE = `**Why not, and what would close it.** A CPU profile of the reducer alone (\`node --cpu-prof\` over
-\`applyRecord\` on this workload, 12 passes) spends its time thinly: \`applyRecord\`'s own bookkeeping about 30 %
-(the duplicate check over the session's \`seen\` keys, and copying \`seen\`, \`seenAt\` and \`anomalies\` into the
-new state), garbage collection about 20 %, the compiled \`step\` of the three machines about 10 %, the order
-anomalies (late delivery, stale poll) about 5 %, \`keepEarliest\` about 3 %. The state is immutable plain JSON by
-design (a host stores it anywhere and resumes), so every record allocates a new state, and with 20 000 sessions
-interleaved every intermediate state lives long enough to be promoted before it dies. Measured per session at
-rest: about 1.9 KB since delivery keys became numbers (2.4 KB with 16-character strings); of it the onboarding
-machine's context and value about 0.5 KB, anomalies about 0.4 KB. What would close it: (1) inside the
-\`Ledger\`, keep each session's state mutable and compact (keys and anomalies appended in place) and hand out a copy on
-\`state(id)\`, proven equal to the pure \`applyRecord\` by a property test as [law 8](spec.md#8-one-model) asks of any fast path; (2)
-encode each region's state as a small integer and compile the tables to arrays indexed by event and state, so a
-step allocates only when a context changes. The 25× ratio over XState's \`transition()\` holds already.`;
+const SCALE_NOTE = `The fold of the larger log is the same work as the smaller one's, partitioned: each worker writes its
+sessions to temporary files when they pass its budget, then folds each partition in memory. What it adds is
+writing and reading the packed sessions (about 20 bytes a record) and the records naming no session, tied
+a few thousand at a time. Peak RSS is the baseline of three isolates, each worker's budget of sessions, and
+garbage. A miss here would come from a machine busier during this run than during the smaller one's.`;
+const CORE_NOTE = `**Why not, and what would close it.** The reducer does more for each record than \`transition()\`: it
+keeps the session a set ordered by receivedAt (a binary search and an insert in the session's atoms, so
+copies collapse and a late record takes its place), and the replay builds each record's event for the
+three machines and counts copies and refetches. The records are interleaved at random over 12 000
+sessions. A CPU profile of the reducer alone spends about a sixth in garbage collection and the rest
+thinly: applying the record (\`atomOf\`, \`applyInPlace\`), the replay's bookkeeping, the compiled \`step\`.
+What would close it: events the machines read without an object per record (the guards' verdict cache
+keys on the event object; keyed on context, type and time it could take one reused event), and each
+session's atoms in a typed array rather than a list of numbers. The \`Ledger\`'s fold is slower still:
+it appends each record to its session's packed form, a copy of the session's bytes per record, which is
+the price of about 530 bytes a session at rest (section 1b). The 25× ratio over \`transition()\` holds.`;
 const SERVICE_NOTE = `Two things stand between \`serve\` and the target. First, the machine: with autocannon in the same 2-core box
 (it takes most of a core), even the bare baseline stays below 15 000/s here, so the absolute target cannot be
 reached on this machine by either; the ratio to the baseline is the fair measure, and that one \`serve\` misses

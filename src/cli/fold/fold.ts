@@ -6,8 +6,8 @@
  * union of their sessions is the fold of the whole. A worker hands on what it does not own;
  * records that name no session come back here, in the order read, and wait for the end: their
  * correlation ids are then looked up in every worker, and each is tied to the session of the
- * earliest record carrying one (`tieOf`, as the `Ledger` ties them). Then each worker writes out its sessions' views or findings in order,
- * and they are merged into one sorted output.
+ * earliest record carrying one (`tieOf`, as the `Ledger` ties them). Then each worker writes out
+ * its sessions' views or findings in order, and they are merged into one sorted output.
  */
 import os from 'node:os';
 import { parseLine } from '../../records/parse.js';
@@ -104,7 +104,7 @@ export async function foldInParallel(request: FoldRequest): Promise<Folded> {
     await Promise.all(clients.map((client) => client.close()));
   };
   try {
-    return await fold(request, clients, stop);
+    return await fold(request, threads, clients, stop);
   } catch (error) {
     await stop();
     throw error;
@@ -113,16 +113,12 @@ export async function foldInParallel(request: FoldRequest): Promise<Folded> {
 
 async function fold(
   request: FoldRequest,
+  threads: boolean,
   clients: readonly ShardClient[],
   stop: () => Promise<unknown>,
 ): Promise<Folded> {
   const { files, jobs } = request;
-  const reader = new LogReader(
-    files,
-    jobs,
-    request.threads ?? (jobs > 1 && workersAvailable),
-    request.dealByTurns === true,
-  );
+  const reader = new LogReader(files, jobs, threads, request.dealByTurns === true);
   // Records that name no session: kept here, in the order read, until the end.
   const sessionless = new Sessionless(request.budget ?? sessionBudget(request.maxMemory, jobs));
   const progress = request.progress ? progressLine() : undefined;

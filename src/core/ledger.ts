@@ -321,6 +321,12 @@ export class Ledger {
       return { earliest: entry, at, key, sessions: [entry] };
     });
     if (tie === undefined) {
+      // The very same record already waiting (read twice) is one record (the first read kept).
+      const at = item.record.atoms[AT];
+      const key = item.record.atoms[KEY];
+      const same = (other: Waiting) =>
+        other !== item && other.record.atoms[AT] === at && other.record.atoms[KEY] === key;
+      if (this.#waiting.get(item.ids[0] as number)?.some(same)) return undefined;
       for (const id of item.ids) {
         const list = this.#waiting.get(id);
         if (list === undefined) this.#waiting.set(id, [item]);

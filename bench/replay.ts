@@ -2,8 +2,13 @@
  * Benchmark 2: `onboarding-status validate` and `replay --json` end to end on a generated JSON
  * Lines log (1 000 000 records over 100 000 sessions, cached in .bench/), each spawned as
  * `node dist/src/cli/main.js` with its output to /dev/null under `/usr/bin/time -v` (peak RSS),
+ * with the default options (one worker per core, the default memory budget) and with `--jobs 1`,
  * beside a baseline that only reads the lines, `JSON.parse`s them and checks the record envelope
- * with zod. Medians over BENCH_RUNS runs; one more run of `validate` under `--cpu-prof`.
+ * with zod (single-threaded). Medians over BENCH_RUNS runs; one more run of `validate` under
+ * `--cpu-prof` (the profile of its busiest thread).
+ *
+ * BENCH_REPLAY_RECORDS / BENCH_REPLAY_SESSIONS change the log (bench/scale.ts runs this script
+ * on the 10 M-record log).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, renameSync, rmSync } from 'node:fs';
@@ -94,14 +99,19 @@ const cli = 'dist/src/cli/main.js';
 const baseline = measure('baseline', ['--import', 'tsx', 'bench/replay-baseline.ts', log], true);
 const validate = measure('validate', [cli, 'validate', log]);
 const replay = measure('replay --json', [cli, 'replay', '--json', log]);
+const oneJob = process.env.BENCH_ONE_JOB === '0';
+const validateOne = oneJob ? undefined : measure('validate --jobs 1', [cli, 'validate', '--jobs', '1', log]);
+const replayOne = oneJob ? undefined : measure('replay --json --jobs 1', [cli, 'replay', '--json', '--jobs', '1', log]);
 
 // One profiled run of validate: where its time goes.
 const profDir = mkdtempSync(join(tmpdir(), 'bench-prof-'));
 let profile: ReturnType<typeof topSelfTime> = [];
 try {
-  process.stderr.write('bench replay: validate under --cpu-prof\n');
-  timed(['--cpu-prof', '--cpu-prof-dir', profDir, cli, 'validate', log]);
-  profile = topSelfTime(profDir, 10);
+  if (process.env.BENCH_PROFILE !== '0') {
+    process.stderr.write('bench replay: validate under --cpu-prof\n');
+    timed(['--cpu-prof', '--cpu-prof-dir', profDir, cli, 'validate', log]);
+    profile = topSelfTime(profDir, 10);
+  }
 } finally {
   rmSync(profDir, { recursive: true, force: true });
 }
@@ -119,6 +129,8 @@ console.log(
     baseline: base,
     validate: strip(validate),
     replay: strip(replay),
+    validateOneJob: validateOne && strip(validateOne),
+    replayOneJob: replayOne && strip(replayOne),
     validateRatio: validate.perSecond / baseline.perSecond,
     replayRatio: replay.perSecond / baseline.perSecond,
     profile,

@@ -93,7 +93,11 @@ export const onboardingLogic = {
   updates: {
     recordStatus: (context: OnboardingContext, event: OnboardingEvent): OnboardingContext => {
       const bit = statusBit(event.type as EvidenceStatus);
-      return isPoll(event) ? { ...context, polled: context.polled | bit } : { ...context, known: context.known | bit };
+      // Written out field by field: this runs for most records, and a spread copies slowly.
+      const { known, polled, decisions, flow } = context;
+      return isPoll(event)
+        ? { known, polled: polled | bit, decisions, flow }
+        : { known: known | bit, polled, decisions, flow };
     },
     recordDecision: (context: OnboardingContext, event: OnboardingEvent): OnboardingContext => ({
       ...context,

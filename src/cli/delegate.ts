@@ -1,7 +1,8 @@
 /**
- * Commands other parts of the project provide (`serve`: the webhook service, `simulate`: the
- * simulator), loaded only when asked for: each module exports a `Command`, parsed and reported
- * like every other. A build without them says so.
+ * Commands loaded only when asked for: those other parts of the project provide (`serve`: the
+ * webhook service, `simulate`: the simulator), and those whose libraries other commands need not
+ * load (`paths`). Each module exports a `Command`, parsed and reported like every other. A build
+ * without them says so.
  */
 import { fileURLToPath } from 'node:url';
 import { type Command, EXIT } from './usage.js';

@@ -41,8 +41,10 @@ export async function foldLogs(files: readonly string[], options: FoldOptions = 
       });
       failure.catch(() => {});
       let line = 0;
-      const take = (text: string) => {
+      const take = (read: string) => {
         line++;
+        // A byte-order mark at the start of a log is no part of its first record.
+        const text = line === 1 && read.charCodeAt(0) === 0xfeff ? read.slice(1) : read;
         if (text.trim() === '') return;
         check.line(text);
         records++;

@@ -5,7 +5,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { delegated } from './delegate.js';
-import { pathsCommand } from './paths.js';
 import { replayCommand } from './replay.js';
 import { type Command, EXIT, runCommand, unknown } from './usage.js';
 import { validateCommand } from './validate.js';
@@ -15,7 +14,13 @@ const COMMANDS: readonly Command[] = [
   replayCommand,
   validateCommand,
   visualizeCommand,
-  pathsCommand,
+  // Loaded when asked for: the path generator's graph library is a memory `replay` need not carry.
+  delegated(
+    'paths',
+    'export shortest or simple paths of a machine as JSON Lines test vectors',
+    './paths.js',
+    'pathsCommand',
+  ),
   delegated(
     'serve',
     'run the webhook service: receive webhooks, answer session views',

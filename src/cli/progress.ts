@@ -7,11 +7,13 @@
 export interface Progress {
   /** Note one more record; cheap enough to call per line. */
   tick(sessions: () => number): void;
+  /** Note the records read and the sessions folded so far (redrawn now and then). */
+  update(records: number, sessions: number): void;
   /** Erase the line. */
   done(): void;
 }
 
-const QUIET: Progress = { tick() {}, done() {} };
+const QUIET: Progress = { tick() {}, update() {}, done() {} };
 
 /** A progress line on `stream` when it is a terminal, shown after `delayMs` of work. */
 export function progressLine(
@@ -24,19 +26,26 @@ export function progressLine(
   let next = started + delayMs;
   let shown = false;
   const number = new Intl.NumberFormat('en-US');
+  const draw = (count: number, sessions: number, memory: boolean) => {
+    const now = Date.now();
+    if (now < next) return;
+    next = now + everyMs;
+    const rate = Math.round(count / Math.max(0.001, (now - started) / 1000));
+    const used = memory ? ` · ${number.format(Math.round(process.memoryUsage.rss() / 2 ** 20))} MB` : '';
+    stream.write(
+      `\r\u001b[K${number.format(count)} records · ${number.format(rate)}/s · ${number.format(sessions)} sessions${used}`,
+    );
+    shown = true;
+  };
   return {
     tick(sessions) {
       records++;
       // Read the clock once every 1024 records: the per-line cost stays negligible.
       if ((records & 1023) !== 0) return;
-      const now = Date.now();
-      if (now < next) return;
-      next = now + everyMs;
-      const rate = Math.round(records / ((now - started) / 1000));
-      stream.write(
-        `\r\u001b[K${number.format(records)} records · ${number.format(rate)}/s · ${number.format(sessions())} sessions`,
-      );
-      shown = true;
+      draw(records, sessions(), false);
+    },
+    update(count, sessions) {
+      draw(count, sessions, true);
     },
     done() {
       if (shown) stream.write('\r\u001b[K');

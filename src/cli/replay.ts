@@ -6,13 +6,16 @@
 import type { Anomaly, SessionView } from '../types.js';
 import { countAnomalies } from './findings.js';
 import { readFlow } from './flow.js';
-import { foldLogs, warnEmpty } from './input.js';
+import { foldInParallel, type Piece, textOf } from './fold/fold.js';
+import { FOLD_HELP, FOLD_OPTIONS, readJobs, readSize } from './fold/options.js';
+import { warnEmpty } from './input.js';
 import { sink } from './sink.js';
 import { type Colour, outputWidth, type Paint, painter, wantsColour } from './style.js';
 import { type Cell, layout } from './table.js';
 import { type Command, EXIT, parse, UsageError } from './usage.js';
 
 const USAGE = `Usage: onboarding-status replay FILE... [--json] [--session ID]... [--flow FLOW.json]
+                                  [--jobs N] [--max-memory SIZE] [--progress]
 
 Fold JSON Lines logs of delivery records into one view per session: where it stands
 (status), what was decided (decision), what may be fetched now (fetchable), and how many
@@ -25,6 +28,7 @@ Options:
   --session ID     only this session (repeatable)
   --flow FILE      a flow configuration, {"modules":["id","face",...]}: narrows what
                    ONBOARDING_FINISHED makes fetchable
+${FOLD_HELP}
   -h, --help       show this help
 
 Exit status:
@@ -43,16 +47,20 @@ Examples:
 `;
 
 /** Write `{"sessions":[…],"anomalies":[…]}` (the core's `LedgerSnapshot`) view by view. */
-async function writeSnapshotJson(views: Iterable<SessionView>, orphans: readonly Anomaly[]): Promise<void> {
+async function writeSnapshotJson(views: AsyncIterable<Piece>, orphans: readonly Anomaly[]): Promise<number> {
   const out = sink();
   await out.write('{"sessions":[');
   let first = true;
-  for (const view of views) {
-    await out.write(`${first ? '' : ','}${JSON.stringify(view)}`);
+  let errors = 0;
+  for await (const view of views) {
+    if (!first) await out.write(',');
+    await out.write(view.bytes);
+    errors += view.errors;
     first = false;
   }
   await out.write(`],"anomalies":${JSON.stringify(orphans)}}\n`);
   await out.end();
+  return errors;
 }
 
 const DECISION_COLOURS: Record<SessionView['decision'], Colour[]> = {
@@ -103,6 +111,7 @@ export const replayCommand: Command = {
       json: { type: 'boolean' },
       session: { type: 'string', multiple: true },
       flow: { type: 'string' },
+      ...FOLD_OPTIONS,
     });
     if (values.help) {
       process.stdout.write(USAGE);
@@ -110,34 +119,51 @@ export const replayCommand: Command = {
     }
     if (positionals.length === 0) throw new UsageError('replay needs at least one FILE (or - for stdin)');
     const flow = readFlow(values.flow);
-    const { ledger, empty } = await foldLogs(positionals, { flow });
-    warnEmpty('replay', empty);
-    const ids = values.session ? [...new Set(values.session)].sort() : ledger.sessionIds();
-    if (values.session) {
-      const missing = ids.filter((id) => ledger.state(id) === undefined);
-      if (missing.length > 0) {
-        process.stderr.write(
-          `onboarding-status replay: no session ${missing.join(', ')} in ${positionals.join(', ')}\n`,
-        );
-        return EXIT.failed;
+    const jobs = readJobs(values.jobs, positionals);
+    const maxMemory = readSize(values['max-memory'], jobs);
+    const folded = await foldInParallel({
+      files: positionals,
+      jobs,
+      maxMemory,
+      flow,
+      progress: values.progress === true,
+    });
+    try {
+      warnEmpty('replay', folded.empty);
+      const wanted = values.session ? [...new Set(values.session)].sort() : undefined;
+      const { entries } = await folded.output({ kind: 'views', sessions: wanted });
+      let views: AsyncIterable<Piece> = entries;
+      if (wanted !== undefined) {
+        // A few sessions asked for: all of them are known before anything is written.
+        const found: Piece[] = [];
+        for await (const entry of entries) found.push(entry);
+        const missing = wanted.filter((id) => !found.some((entry) => entry.key === id));
+        if (missing.length > 0) {
+          process.stderr.write(
+            `onboarding-status replay: no session ${missing.join(', ')} in ${positionals.join(', ')}\n`,
+          );
+          return EXIT.failed;
+        }
+        views = (async function* () {
+          yield* found;
+        })();
       }
-    }
-    // A filtered replay shows only those sessions: records of no session are not theirs.
-    const orphans = values.session ? [] : ledger.anomalies();
-    let errors = orphans.filter((anomaly) => anomaly.severity === 'error').length;
-    // One view at a time: a million-session log never holds all views, or all of its JSON, at once.
-    const views = (function* () {
-      for (const id of ids) {
-        const view = ledger.view(id) as SessionView;
-        errors += countAnomalies(view.anomalies).errors;
-        yield view;
+      // A filtered replay shows only those sessions: records of no session are not theirs.
+      const orphans = wanted ? [] : folded.orphans;
+      let errors = orphans.filter((anomaly) => anomaly.severity === 'error').length;
+      if (values.json) errors += await writeSnapshotJson(views, orphans);
+      else {
+        const parsed: SessionView[] = [];
+        for await (const entry of views) {
+          parsed.push(JSON.parse(textOf(entry)) as SessionView);
+          errors += entry.errors;
+        }
+        const paint = painter(wantsColour(process.stdout));
+        process.stdout.write(renderTable(parsed, orphans.length, paint, outputWidth(process.stdout)));
       }
-    })();
-    if (values.json) await writeSnapshotJson(views, orphans);
-    else {
-      const paint = painter(wantsColour(process.stdout));
-      process.stdout.write(renderTable(views, orphans.length, paint, outputWidth(process.stdout)));
+      return errors > 0 ? EXIT.failed : EXIT.ok;
+    } finally {
+      await folded.close();
     }
-    return errors > 0 ? EXIT.failed : EXIT.ok;
   },
 };

@@ -22,10 +22,15 @@ export class LogCheck {
     }
   }
 
-  /** A non-blank line. Only lines before the first JSON object are parsed here. */
-  line(text: string): void {
+  /** Whether the next non-blank line's text is still wanted (no JSON object seen yet). */
+  get wantsText(): boolean {
+    return this.#objects === 0;
+  }
+
+  /** A non-blank line, its text given only while `wantsText` (parsed here until a JSON object is seen). */
+  line(text?: string): void {
     this.#lines++;
-    if (this.#objects > 0) return;
+    if (this.#objects > 0 || text === undefined) return;
     try {
       const value: unknown = JSON.parse(text);
       if (value !== null && typeof value === 'object' && !Array.isArray(value)) this.#objects++;

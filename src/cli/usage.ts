@@ -17,6 +17,9 @@ export class UsageError extends Error {}
 /** An input that cannot be read, or is not a JSON Lines log: one line, exit 2. */
 export class InputError extends Error {}
 
+/** The command could not do its job for a reason a person can act on (a full disk): one line, exit 1. */
+export class CommandFailure extends Error {}
+
 /** A command of the command line. */
 export interface Command {
   readonly name: string;
@@ -146,6 +149,10 @@ export async function runCommand(command: Command, args: string[]): Promise<numb
     if (error instanceof InputError) {
       process.stderr.write(`${prefix}: ${error.message}\n`);
       return EXIT.usage;
+    }
+    if (error instanceof CommandFailure) {
+      process.stderr.write(`${prefix}: ${error.message}\n`);
+      return EXIT.failed;
     }
     process.stderr.write(`${prefix}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     return EXIT.failed;

@@ -3,12 +3,15 @@
  * session), with the sentence the core wrote. The exit code says whether errors remain.
  */
 import type { Anomaly } from '../types.js';
-import { foldLogs, warnEmpty } from './input.js';
+import { foldInParallel } from './fold/fold.js';
+import { FOLD_HELP, FOLD_OPTIONS, readJobs, readSize } from './fold/options.js';
+import { warnEmpty } from './input.js';
 import { sink } from './sink.js';
 import { painter, wantsColour } from './style.js';
 import { type Command, EXIT, parse, UsageError } from './usage.js';
 
 const USAGE = `Usage: onboarding-status validate FILE... [--strict] [--json]
+                                    [--jobs N] [--max-memory SIZE] [--progress]
 
 Fold JSON Lines logs of delivery records and report every anomaly: file, line, session,
 code, severity, and what happened. FILE - reads stdin. Every anomaly code is described, with
@@ -24,6 +27,7 @@ Options:
   --strict     warnings fail too (duplicates, late deliveries, stale polls, deprecated
                webhooks, deliveries after the decision, an input with no records)
   --json       print {"ok":...,"errors":n,"warnings":n,"records":n,"sessions":n,"anomalies":[...]}
+${FOLD_HELP}
   -h, --help   show this help
 
 Examples:
@@ -38,60 +42,58 @@ export interface Finding extends Anomaly {
   readonly session: string | null;
 }
 
-const byPosition = (files: readonly string[]) => (a: Finding, b: Finding) => {
-  const fileA = files.indexOf(a.source?.file ?? '');
-  const fileB = files.indexOf(b.source?.file ?? '');
-  if (fileA !== fileB) return fileA - fileB;
-  return (a.source?.line ?? 0) - (b.source?.line ?? 0);
-};
-
 export const validateCommand: Command = {
   name: 'validate',
   summary: 'report every anomaly of logs with file and line; exit 1 on errors',
   usage: USAGE,
   async run(args) {
-    const { values, positionals } = parse(args, { strict: { type: 'boolean' }, json: { type: 'boolean' } });
+    const { values, positionals } = parse(args, {
+      strict: { type: 'boolean' },
+      json: { type: 'boolean' },
+      ...FOLD_OPTIONS,
+    });
     if (values.help) {
       process.stdout.write(USAGE);
       return EXIT.ok;
     }
     if (positionals.length === 0) throw new UsageError('validate needs at least one FILE (or - for stdin)');
-    const { ledger, records, empty } = await foldLogs(positionals);
-    warnEmpty('validate', empty);
-    const findings: Finding[] = [];
-    for (const id of ledger.sessionIds()) {
-      const view = ledger.view(id);
-      if (view === undefined) continue;
-      for (const anomaly of view.anomalies) findings.push({ ...anomaly, session: id });
-    }
-    for (const anomaly of ledger.anomalies()) findings.push({ ...anomaly, session: null });
-    findings.sort(byPosition(positionals));
-    const counts = (finding: Finding) => finding.settled !== true;
-    const errors = findings.filter((f) => f.severity === 'error' && counts(f)).length;
-    const warnings = findings.filter((f) => f.severity === 'warning' && counts(f)).length;
-    const ok = errors === 0 && (!values.strict || (warnings === 0 && empty.length === 0));
-    if (values.json) {
+    const jobs = readJobs(values.jobs, positionals);
+    const maxMemory = readSize(values['max-memory'], jobs);
+    const folded = await foldInParallel({ files: positionals, jobs, maxMemory, progress: values.progress === true });
+    try {
+      const { records, empty } = folded;
+      warnEmpty('validate', empty);
+      // Every anomaly, in the order its record was read (file, then line).
+      const paint = painter(wantsColour(process.stdout));
+      const lines = values.json ? undefined : { colour: wantsColour(process.stdout) };
+      const { summary, entries } = await folded.output({ kind: 'findings', lines });
+      const { errors, warnings, sessions } = summary;
+      const ok = errors === 0 && (!values.strict || (warnings === 0 && empty.length === 0));
+      const out = sink();
+      if (values.json) {
+        await out.write(
+          `{"ok":${ok},"errors":${errors},"warnings":${warnings},"records":${records},"sessions":${sessions},"anomalies":[`,
+        );
+        let first = true;
+        for await (const entry of entries) {
+          if (!first) await out.write(',');
+          await out.write(entry.bytes);
+          first = false;
+        }
+        await out.write(']}\n');
+        await out.end();
+        return ok ? EXIT.ok : EXIT.failed;
+      }
+      for await (const entry of entries) await out.write(entry.bytes);
+      await out.end();
+      const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+      const total = `${plural(errors, 'error')}, ${plural(warnings, 'warning')} in ${plural(records, 'record')}, ${plural(sessions, 'session')}`;
       process.stdout.write(
-        `${JSON.stringify({ ok, errors, warnings, records, sessions: ledger.size, anomalies: findings })}\n`,
+        `${ok ? paint('ok', 'green') : paint('failed', 'red', 'bold')}: ${total}${values.strict ? ' (strict)' : ''}\n`,
       );
       return ok ? EXIT.ok : EXIT.failed;
+    } finally {
+      await folded.close();
     }
-    const paint = painter(wantsColour(process.stdout));
-    const out = sink();
-    for (const finding of findings) {
-      const where = `${finding.source?.file ?? '-'}:${finding.source?.line ?? '-'}`;
-      const severity = finding.settled
-        ? paint('settled', 'dim')
-        : paint(finding.severity, finding.severity === 'error' ? 'red' : 'yellow');
-      const session = finding.session === null ? 'no session' : `session ${finding.session}`;
-      await out.write(`${paint(where, 'bold')}: ${severity} ${finding.code} (${session}): ${finding.message}\n`);
-    }
-    await out.end();
-    const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-    const summary = `${plural(errors, 'error')}, ${plural(warnings, 'warning')} in ${plural(records, 'record')}, ${plural(ledger.size, 'session')}`;
-    process.stdout.write(
-      `${ok ? paint('ok', 'green') : paint('failed', 'red', 'bold')}: ${summary}${values.strict ? ' (strict)' : ''}\n`,
-    );
-    return ok ? EXIT.ok : EXIT.failed;
   },
 };

@@ -12,6 +12,7 @@
  * - `aux`:  a poll's `requestedAt`, a watchlist `ref` (index into `strings`), or the hash of
  *           the correlation id that ties a record naming no session (or that a record carries).
  */
+import { hashJson } from '../records/json.js';
 import type { EvidenceEvent, Finding, Millis, Outcome, RecordSource } from '../types.js';
 import { KIND_FACTS, type RecordKind, SESSION_KINDS, WEBHOOK_KINDS } from '../vendor/kinds.js';
 import { ONBOARDING_STATUSES } from '../vendor/statuses.js';
@@ -70,16 +71,35 @@ const UNKNOWN_KIND_TYPE = NO_EVIDENCE_BASE + RECORD_KINDS.length;
 const REFUSED_TYPE = 0;
 
 const shapeId = (shape: EventShape) => `${shape.type}|${shape.outcome ?? shape.progress ?? ''}`;
-const EVENT_INDEX = new Map(EVENTS.flatMap((shape, index) => (shape === undefined ? [] : [[shapeId(shape), index]])));
+
+/**
+ * Type numbers by event type: a number, or, for a type whose events differ by outcome or
+ * progress, those by their variant. Looked up once per record, so no string is built for it.
+ */
+const TYPE_OF_EVENT = new Map<string, number | Map<string, number>>();
+EVENTS.forEach((shape, index) => {
+  if (shape === undefined) return;
+  const variant = shape.outcome ?? shape.progress;
+  if (variant === undefined) TYPE_OF_EVENT.set(shape.type, index);
+  else {
+    const known = TYPE_OF_EVENT.get(shape.type);
+    const variants = known instanceof Map ? known : new Map<string, number>();
+    variants.set(variant, index);
+    TYPE_OF_EVENT.set(shape.type, variants);
+  }
+});
+const KIND_TYPES = new Map(RECORD_KINDS.map((kind, index) => [kind as string, NO_EVIDENCE_BASE + index]));
 
 /**
  * The layout of atoms, in one string: a state written by a version with another layout cannot
- * be read (its records must be folded again). Part of the state's version.
+ * be read (its records must be folded again). Part of the state's version. It names the hash of
+ * a probe value too: delivery keys are hashes, so a changed hash function is a changed layout.
  */
 export const ATOM_LAYOUT = [
   'at,key,info,aux',
   EVENTS.map((shape) => (shape === undefined ? '-' : shapeId(shape))).join(','),
   RECORD_KINDS.join(','),
+  `hash:${hashJson({ probe: ['\u00e9', 1.5, -0, null, true] }, 'layout').toString(36)}`,
 ].join(';');
 
 if (UNKNOWN_KIND_TYPE >= 64) throw new Error('atom types overflow their 6 bits');
@@ -88,11 +108,15 @@ if (UNKNOWN_KIND_TYPE >= 64) throw new Error('atom types overflow their 6 bits')
 export function typeOf(event: EvidenceEvent | undefined, kind: string | undefined, refused: boolean): number {
   if (refused || kind === undefined) return REFUSED_TYPE;
   if (event !== undefined) {
-    const index = EVENT_INDEX.get(shapeId(event as EventShape));
-    if (index !== undefined) return index;
+    const found = TYPE_OF_EVENT.get(event.type);
+    if (typeof found === 'number') return found;
+    if (found !== undefined) {
+      const variant = (event as EventShape).outcome ?? (event as EventShape).progress;
+      const index = variant === undefined ? undefined : found.get(variant);
+      if (index !== undefined) return index;
+    }
   }
-  const known = RECORD_KINDS.indexOf(kind as RecordKind);
-  return known < 0 ? UNKNOWN_KIND_TYPE : NO_EVIDENCE_BASE + known;
+  return KIND_TYPES.get(kind) ?? UNKNOWN_KIND_TYPE;
 }
 
 // info = type (6 bits) + flags (4 bits) * 2^6 + file (8 bits) * 2^10 + line * 2^18: exact in a double.
@@ -127,12 +151,25 @@ export function withoutFlags(info: number, flags: number): number {
   return info - (current & flags) * FLAGS_AT;
 }
 
+/** Makes the event of one atom type: one object shape per type, no copying of a template. */
+type EventMaker = (at: Millis, requestedAt: number) => EvidenceEvent;
+
+const EVENT_MAKERS: readonly (EventMaker | undefined)[] = EVENTS.map((shape): EventMaker | undefined => {
+  if (shape === undefined) return undefined;
+  const { type, outcome, progress } = shape;
+  if (outcome !== undefined) return (at) => ({ type, outcome, at }) as EvidenceEvent;
+  if (progress !== undefined) return (at) => ({ type, progress, at }) as EvidenceEvent;
+  return (at) => ({ type, at }) as EvidenceEvent;
+});
+
 /** The evidence event an atom stands for, or `undefined` when it proves nothing. */
 export function eventOf(info: number, at: Millis, aux: number): EvidenceEvent | undefined {
-  const shape = EVENTS[typeBits(info)];
-  if (shape === undefined) return undefined;
-  if (hasFlag(info, FLAG.poll)) return { type: shape.type, at, requestedAt: aux } as EvidenceEvent;
-  return { ...shape, at } as EvidenceEvent;
+  const type = typeBits(info);
+  const make = EVENT_MAKERS[type];
+  if (make === undefined) return undefined;
+  if (hasFlag(info, FLAG.poll))
+    return { type: (EVENTS[type] as EventShape).type, at, requestedAt: aux } as EvidenceEvent;
+  return make(at, aux);
 }
 
 /** Whether an atom is a record refused for its envelope (reported, never applied). */

@@ -13,21 +13,9 @@ import { type ParsedRecord, parseLine, parseRecord } from '../records/parse.js';
 import type { DeliveryRecord } from '../records/record.js';
 import type { Anomaly, FlowConfig, RecordSource, SessionView } from '../types.js';
 import { flowBits } from '../vendor/modules.js';
-import {
-  AT,
-  AUX,
-  compareIdentity,
-  FLAG,
-  hasFlag,
-  INFO,
-  isRefused,
-  KEY,
-  type Note,
-  STRIDE,
-  withFlags,
-  withoutFlags,
-} from './atoms.js';
+import { AT, AUX, compareIdentity, FLAG, hasFlag, INFO, isRefused, KEY, type Note, STRIDE } from './atoms.js';
 import { anomalyAbout, kindAt, replay } from './replay.js';
+import { SessionMap } from './sessions.js';
 import {
   applyInPlace,
   carriedIds,
@@ -38,11 +26,11 @@ import {
   type MutableState,
   mergeInto,
   noteOf,
-  putNote,
   type SessionState,
   STATE_VERSION,
   thaw,
 } from './state.js';
+import { markTied, tieOf } from './ties.js';
 import { viewOf } from './view.js';
 
 /** Options of a ledger. */
@@ -55,6 +43,14 @@ export interface LedgerOptions {
    * @defaultValue false
    */
   readonly changes?: boolean;
+  /**
+   * How many sessions stay open after a change that needed them open (a record tied to them
+   * by a correlation id, a merge, a session too large to pack) before the least recently opened
+   * is packed again into its compact form at rest. Records naming their session are added to its
+   * packed form directly.
+   * @defaultValue 64
+   */
+  readonly openSessions?: number;
 }
 
 /** The anomalies a record added to, or removed from, one session. */
@@ -108,10 +104,10 @@ export interface WaitingState {
   readonly correlation: readonly string[];
 }
 
-/** A correlation id carried by records of several sessions. */
+/** A correlation id carried by records of several sessions (named by their ids). */
 interface Contest {
-  readonly sessions: MutableState[];
-  earliest: MutableState;
+  readonly sessions: string[];
+  earliest: string;
   earliestAt: number;
   earliestKey: number;
 }
@@ -124,28 +120,31 @@ interface Waiting {
 
 const NO_CHANGES: readonly SessionChange[] = [];
 
-/** Folds delivery records of many sessions into session states. In memory; no I/O. */
+/**
+ * Folds delivery records of many sessions into session states. In memory; no I/O. Sessions are
+ * kept packed (`packed.ts`), a few hundred bytes each; the most recently used ones stay open.
+ */
 export class Ledger {
-  readonly #sessions = new Map<string, MutableState>();
+  /** The sessions, packed at rest. */
+  readonly #sessions: SessionMap;
   /** Correlation id (hashed) → the session carrying it, or the contest of several. */
-  readonly #carriers = new Map<number, MutableState | Contest>();
+  readonly #carriers = new Map<number, string | Contest>();
   /** Correlation id (hashed) → records naming no session that wait for it. */
   readonly #waiting = new Map<number, Waiting[]>();
   /** Sessions holding tied records with several ids, by each of those ids (rare). */
-  readonly #multiHolders = new Map<number, Set<MutableState>>();
+  readonly #multiHolders = new Map<number, Set<string>>();
   readonly #unrouted: MutableState = thaw(initialSession(''));
-  /** One shared strings array per file read, until a session needs strings of its own. */
-  readonly #fileStrings = new Map<string, readonly string[]>();
   readonly #flow: FlowConfig | undefined;
   readonly #flowBits: number;
   readonly #changes: boolean;
   /** While `add` runs with `changes`: each touched session's anomalies before it. */
-  #before: Map<MutableState, readonly Anomaly[]> | undefined;
+  #before: Map<string, readonly Anomaly[]> | undefined;
 
   constructor(options: LedgerOptions = {}) {
     this.#flow = options.flow;
     this.#flowBits = flowBits(options.flow);
     this.#changes = options.changes ?? false;
+    this.#sessions = new SessionMap(options.openSessions ?? 64);
   }
 
   /** Apply one typed record. */
@@ -168,18 +167,19 @@ export class Ledger {
     this.#before = this.#changes ? new Map() : undefined;
     const routed = this.#route(parsed);
     const changes = this.#collectChanges();
+    this.#sessions.packOldest();
     return changes === undefined ? routed : { ...routed, changes };
   }
 
   #route(parsed: ParsedRecord): Routed {
     if (parsed.sessionId !== undefined) {
-      const session = this.#session(parsed.sessionId);
+      const id = parsed.sessionId;
       const ids = carriedIds(parsed);
-      this.#touch(session);
-      if (applyInPlace(session, this.#sourced(session, parsed))) {
-        for (const id of ids) this.#carry(id, session, parsed.at as number, parsed.key);
+      this.#touch(id);
+      if (this.#sessions.apply(id, parsed, ids)) {
+        for (const carried of ids) this.#carry(carried, id, parsed.at as number, parsed.key);
       }
-      return { to: 'session', interviewId: session.interviewId };
+      return { to: 'session', interviewId: id };
     }
     if (parsed.refused || parsed.correlation.length === 0) {
       applyInPlace(this.#unrouted, parsed);
@@ -194,36 +194,13 @@ export class Ledger {
     const placed = this.#place({ record: loose, ids, correlation: parsed.correlation });
     return placed === undefined
       ? { to: 'waiting', correlation: parsed.correlation }
-      : { to: 'session', interviewId: placed.interviewId };
-  }
-
-  /** A new session starts with the shared strings of its file (no array of its own yet). */
-  #sourced(session: MutableState, parsed: ParsedRecord): ParsedRecord {
-    const file = parsed.source?.file;
-    if (file !== undefined && session.atoms.length === 0 && session.strings.length === 0) {
-      let shared = this.#fileStrings.get(file);
-      if (shared === undefined) {
-        shared = Object.freeze([file]);
-        this.#fileStrings.set(file, shared);
-      }
-      session.strings = shared;
-    }
-    return parsed;
-  }
-
-  #session(interviewId: string): MutableState {
-    let session = this.#sessions.get(interviewId);
-    if (session === undefined) {
-      session = thaw(initialSession(interviewId));
-      this.#sessions.set(interviewId, session);
-    }
-    return session;
+      : { to: 'session', interviewId: placed };
   }
 
   /** Note a session's anomalies before a change (with `changes` only). */
-  #touch(session: MutableState): void {
-    if (this.#before === undefined || this.#before.has(session)) return;
-    this.#before.set(session, session === this.#unrouted ? this.#unroutedList() : this.#judge(session));
+  #touch(interviewId: string): void {
+    if (this.#before === undefined || this.#before.has(interviewId)) return;
+    this.#before.set(interviewId, this.#judge(this.#sessions.read(interviewId)));
   }
 
   #collectChanges(): readonly SessionChange[] | undefined {
@@ -231,25 +208,24 @@ export class Ledger {
     this.#before = undefined;
     if (before === undefined) return undefined;
     const changes: SessionChange[] = [];
-    for (const [session, earlier] of before) {
-      if (session === this.#unrouted) continue;
-      const now = this.#judge(session);
+    for (const [interviewId, earlier] of before) {
+      const now = this.#judge(this.#sessions.read(interviewId));
       const id = (anomaly: Anomaly) => JSON.stringify(anomaly);
       const was = new Set(earlier.map(id));
       const is = new Set(now.map(id));
       const added = now.filter((anomaly) => !was.has(id(anomaly)));
       const removed = earlier.filter((anomaly) => !is.has(id(anomaly)));
-      if (added.length > 0 || removed.length > 0) changes.push({ interviewId: session.interviewId, added, removed });
+      if (added.length > 0 || removed.length > 0) changes.push({ interviewId, added, removed });
     }
     return changes.length === 0 ? NO_CHANGES : changes;
   }
 
-  #judge(session: MutableState): readonly Anomaly[] {
-    return session.atoms.length === 0 ? [] : replay(session, this.#flowBits).anomalies;
+  #judge(session: MutableState | undefined): readonly Anomaly[] {
+    return session === undefined || session.atoms.length === 0 ? [] : replay(session, this.#flowBits).anomalies;
   }
 
-  /** A record naming `session` carries the (hashed) id: tie waiting records, settle contests. */
-  #carry(id: number, session: MutableState, at: number, key: number): void {
+  /** A record naming a session carries the (hashed) id: tie waiting records, settle contests. */
+  #carry(id: number, session: string, at: number, key: number): void {
     const entry = this.#carriers.get(id);
     if (entry === undefined) {
       this.#carriers.set(id, session);
@@ -273,11 +249,11 @@ export class Ledger {
     }
     if (entry === session) return;
     let contest: Contest;
-    if (isContest(entry)) {
+    if (typeof entry !== 'string') {
       contest = entry;
       if (!contest.sessions.includes(session)) contest.sessions.push(session);
     } else {
-      const [firstAt, firstKey] = earliestCarrier(entry, id);
+      const [firstAt, firstKey] = earliestCarrier(this.#sessions.read(entry) as MutableState, id);
       contest = { sessions: [entry, session], earliest: entry, earliestAt: firstAt, earliestKey: firstKey };
       this.#carriers.set(id, contest);
     }
@@ -291,33 +267,37 @@ export class Ledger {
 
   /** Place again every tied record that carries `id`: its session or its ambiguity may have changed. */
   #replace(id: number): void {
-    const holders = new Set<MutableState>(this.#multiHolders.get(id) ?? []);
+    const holders = new Set<string>(this.#multiHolders.get(id) ?? []);
     const entry = this.#carriers.get(id);
-    if (entry !== undefined) for (const session of isContest(entry) ? entry.sessions : [entry]) holders.add(session);
+    if (entry !== undefined)
+      for (const session of typeof entry === 'string' ? [entry] : entry.sessions) holders.add(session);
     for (const holder of holders) {
       for (const item of this.#takeFloating(holder, id)) this.#place(item);
     }
   }
 
   /** Remove from a session the tied records that carry `id`, as records to place again. */
-  #takeFloating(session: MutableState, id: number): Waiting[] {
+  #takeFloating(interviewId: string, id: number): Waiting[] {
     const taken: Waiting[] = [];
+    const found = this.#sessions.read(interviewId);
+    if (found === undefined) return taken;
     const kept: number[] = [];
-    const atoms = session.atoms;
+    const atoms = found.atoms;
     for (let i = 0; i < atoms.length; i += STRIDE) {
       const info = atoms[i + INFO];
       if (hasFlag(info, FLAG.floating)) {
-        const note = hasFlag(info, FLAG.note) ? noteOf(session, atoms[i + AT], atoms[i + KEY]) : undefined;
+        const note = hasFlag(info, FLAG.note) ? noteOf(found, atoms[i + AT], atoms[i + KEY]) : undefined;
         const ids = note?.ids ?? [atoms[i + AUX]];
         if (ids.includes(id)) {
-          taken.push({ record: extractAtom(session, i), ids, correlation: [] });
+          taken.push({ record: extractAtom(found, i), ids, correlation: [] });
           continue;
         }
       }
       kept.push(atoms[i], atoms[i + 1], atoms[i + 2], atoms[i + 3]);
     }
     if (taken.length === 0) return taken;
-    this.#touch(session);
+    this.#touch(interviewId);
+    const session = this.#sessions.open(interviewId);
     session.atoms = kept;
     session.notes = session.notes.filter((note) => !taken.some((item) => sameIdentity(item.record, note)));
     return taken;
@@ -327,29 +307,26 @@ export class Ledger {
    * Place a record naming no session: in the session of the earliest record carrying one of its
    * ids (noting the sessions when several carry them), or waiting. Returns where it went.
    */
-  #place(item: Waiting): MutableState | undefined {
-    let target: MutableState | undefined;
-    let targetAt = 0;
-    let targetKey = 0;
-    let tie = 0;
-    const sessions = new Set<MutableState>();
-    for (const id of item.ids) {
+  #place(item: Waiting): string | undefined {
+    const single = item.ids.length === 1;
+    const tie = tieOf(item.ids, (id) => {
       const entry = this.#carriers.get(id);
-      if (entry === undefined) continue;
-      const [session, at, key] = isContest(entry)
-        ? [entry.earliest, entry.earliestAt, entry.earliestKey]
-        : item.ids.length === 1
-          ? [entry, 0, 0]
-          : [entry, ...earliestCarrier(entry, id)];
-      for (const carrier of isContest(entry) ? entry.sessions : [entry]) sessions.add(carrier);
-      if (target === undefined || compareIdentity(at, key, targetAt, targetKey) < 0) {
-        target = session;
-        targetAt = at;
-        targetKey = key;
-        tie = id;
+      if (entry === undefined) return undefined;
+      if (typeof entry !== 'string') {
+        return { earliest: entry.earliest, at: entry.earliestAt, key: entry.earliestKey, sessions: entry.sessions };
       }
-    }
-    if (target === undefined) {
+      // One id carried by one session: no other carrier to compare with.
+      if (single) return { earliest: entry, at: 0, key: 0, sessions: [entry] };
+      const [at, key] = earliestCarrier(this.#sessions.read(entry) as MutableState, id);
+      return { earliest: entry, at, key, sessions: [entry] };
+    });
+    if (tie === undefined) {
+      // The very same record already waiting (read twice) is one record (the first read kept).
+      const at = item.record.atoms[AT];
+      const key = item.record.atoms[KEY];
+      const same = (other: Waiting) =>
+        other !== item && other.record.atoms[AT] === at && other.record.atoms[KEY] === key;
+      if (this.#waiting.get(item.ids[0] as number)?.some(same)) return undefined;
       for (const id of item.ids) {
         const list = this.#waiting.get(id);
         if (list === undefined) this.#waiting.set(id, [item]);
@@ -357,47 +334,34 @@ export class Ledger {
       }
       return undefined;
     }
-    this.#touch(target);
-    const record = item.record;
-    const at = record.atoms[AT];
-    const key = record.atoms[KEY];
-    // Tied: flagged floating, its aux the id that ties it; several ids and contested ties in its note.
-    record.atoms[INFO] = withoutFlags(withFlags(record.atoms[INFO], FLAG.floating), FLAG.carrier);
-    record.atoms[AUX] = tie;
-    const note: { -readonly [K in keyof Note]: Note[K] } = { ...(noteOf(record, at, key) ?? { at, key }) };
-    delete note.sessions;
-    if (item.ids.length > 1) note.ids = item.ids;
-    if (sessions.size > 1) note.sessions = [...sessions].map((session) => session.interviewId).sort();
-    record.notes = [];
-    const noted = Object.keys(note).length > 2;
-    record.atoms[INFO] = noted ? withFlags(record.atoms[INFO], FLAG.note) : withoutFlags(record.atoms[INFO], FLAG.note);
-    if (noted) putNote(record, note);
-    mergeInto(target, record);
+    this.#touch(tie.target);
+    markTied(item.record, item.ids, tie);
+    mergeInto(this.#sessions.open(tie.target), item.record);
     if (item.ids.length > 1) {
       for (const id of item.ids) {
         const holders = this.#multiHolders.get(id) ?? new Set();
-        holders.add(target);
+        holders.add(tie.target);
         this.#multiHolders.set(id, holders);
       }
     }
-    return target;
+    return tie.target;
   }
 
   /** A session's state (plain JSON, versioned), if any record reached it. */
   state(interviewId: string): SessionState | undefined {
-    const session = this.#sessions.get(interviewId);
+    const session = this.#sessions.read(interviewId);
     return session && freeze(session);
   }
 
   /** A session's view, if any record reached it. */
   view(interviewId: string): SessionView | undefined {
-    const session = this.#sessions.get(interviewId);
+    const session = this.#sessions.read(interviewId);
     return session && viewOf(interviewId, replay(session, this.#flowBits));
   }
 
   /** The sessions' ids, sorted. */
   sessionIds(): string[] {
-    return [...this.#sessions.keys()].sort(compareIds);
+    return this.#sessions.ids();
   }
 
   /** How many sessions the ledger holds. */
@@ -407,10 +371,6 @@ export class Ledger {
 
   /** Anomalies of records that belong to no session, including those still waiting for a tie. */
   anomalies(): Anomaly[] {
-    return this.#unroutedList();
-  }
-
-  #unroutedList(): Anomaly[] {
     const entries = unroutedAnomalies(this.#unrouted, this.#flowBits, UNNAMED);
     const waiting = new Set<Waiting>();
     for (const list of this.#waiting.values()) for (const item of list) waiting.add(item);
@@ -442,7 +402,7 @@ export class Ledger {
     for (const list of this.#waiting.values()) for (const item of list) waiting.add(item);
     return {
       version: STATE_VERSION,
-      sessions: this.sessionIds().map((id) => freeze(this.#sessions.get(id) as MutableState)),
+      sessions: this.sessionIds().map((id) => freeze(this.#sessions.read(id) as MutableState)),
       unrouted: freeze(this.#unrouted),
       waiting: [...waiting].map((item) => ({ record: freeze(item.record), correlation: item.correlation })),
     };
@@ -469,12 +429,12 @@ export class Ledger {
         } else kept.push(atoms[i], atoms[i + 1], atoms[i + 2], atoms[i + 3]);
       }
       own.atoms = kept;
-      const session = this.#session(incoming.interviewId);
-      mergeInto(session, own);
+      const id = incoming.interviewId;
+      mergeInto(this.#sessions.open(id), own);
       for (let i = 0; i < kept.length; i += STRIDE) {
         if (!hasFlag(kept[i + INFO], FLAG.carrier)) continue;
         const note = hasFlag(kept[i + INFO], FLAG.note) ? noteOf(own, kept[i + AT], kept[i + KEY]) : undefined;
-        for (const id of note?.ids ?? [kept[i + AUX]]) this.#carry(id, session, kept[i + AT], kept[i + KEY]);
+        for (const carried of note?.ids ?? [kept[i + AUX]]) this.#carry(carried, id, kept[i + AT], kept[i + KEY]);
       }
     }
     mergeInto(this.#unrouted, state.unrouted);
@@ -483,6 +443,7 @@ export class Ledger {
       tied.push({ record, ids: [...new Set(item.correlation.map(correlationHash))], correlation: item.correlation });
     }
     for (const item of tied) this.#place(item);
+    this.#sessions.packOldest();
     return this;
   }
 }
@@ -518,10 +479,6 @@ function thawOne(parsed: ParsedRecord): MutableState {
   return state;
 }
 
-function isContest(entry: MutableState | Contest): entry is Contest {
-  return 'earliest' in entry;
-}
-
 /** The (at, key) of the earliest record of a session carrying an id (its atoms are sorted). */
 function earliestCarrier(session: MutableState, id: number): [number, number] {
   const atoms = session.atoms;
@@ -549,6 +506,3 @@ function extractAtom(state: MutableState, index: number): MutableState {
 
 const sameIdentity = (record: MutableState, note: Note) =>
   record.atoms[AT] === note.at && record.atoms[KEY] === note.key;
-
-/** Session ids in code-unit order (the same on every machine, unlike a locale compare). */
-const compareIds = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

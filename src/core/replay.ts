@@ -19,7 +19,7 @@ import {
   sessionModel,
   settlingPoll,
 } from '../../machines/index.js';
-import { finding } from '../records/anomaly.js';
+import { judgement } from '../records/anomaly.js';
 import { deprecation } from '../records/parse.js';
 import { isoTime } from '../records/time.js';
 import type {
@@ -157,7 +157,7 @@ function judgeOrder(machines: Machines, event: EvidenceEvent, kind: string): Fin
     const status = event.type as OnboardingStatus;
     const current = statusOf(context);
     if (STATUS_FACTS[status].rank < STATUS_FACTS[current].rank) {
-      return finding(
+      return judgement(
         'stale-poll',
         `poll sent at ${isoTime(requestedAt)} reported ${status}, but ${current} was already known; it moves nothing back`,
       );
@@ -165,7 +165,7 @@ function judgeOrder(machines: Machines, event: EvidenceEvent, kind: string): Fin
     if (decision === undefined) return undefined;
     const settling = settlingPoll(context.decisions);
     if (settling?.requestedAt !== undefined && settling.requestedAt > requestedAt) {
-      return finding(
+      return judgement(
         'stale-poll',
         `poll sent at ${isoTime(requestedAt)} reported ${status}, but a later poll (sent at ${isoTime(settling.requestedAt)}) already settled the decision`,
       );
@@ -183,7 +183,7 @@ function judgeOrder(machines: Machines, event: EvidenceEvent, kind: string): Fin
       after === decision
         ? `it settles the decision as ${decision}`
         : 'the decision is a conflict until a poll settles it';
-    return finding('conflicting-decision', `${what}, disagreeing with ${describeDecisions(opposite)}; ${outcome}`);
+    return judgement('conflicting-decision', `${what}, disagreeing with ${describeDecisions(opposite)}; ${outcome}`);
   }
   if (requestedAt !== undefined) return undefined;
   if (isOnboardingStatus(event.type)) {
@@ -191,23 +191,23 @@ function judgeOrder(machines: Machines, event: EvidenceEvent, kind: string): Fin
     const known = context.known | context.polled;
     if (impliedBy(known) & bit) {
       const implier = ONBOARDING_STATUSES.filter((s) => known & statusBit(s) && IMPLIED_BITS[s] & bit).pop();
-      return finding('late-delivery', `${event.type} arrived after ${implier}, which already implied it`);
+      return judgement('late-delivery', `${event.type} arrived after ${implier}, which already implied it`);
     }
     if (context.known & bit) {
-      return finding('duplicate', `${event.type} was already received in another delivery with a different body`);
+      return judgement('duplicate', `${event.type} was already received in another delivery with a different body`);
     }
     if (compiledMachines.onboarding.hasTag(machines.onboarding.index, 'terminal', 'review')) {
-      return finding('after-terminal', `${event.type} arrived after the decision was settled; it cannot change it`);
+      return judgement('after-terminal', `${event.type} arrived after the decision was settled; it cannot change it`);
     }
     return undefined;
   }
   if (kind in KIND_FACTS && KIND_FACTS[kind as SessionKind].lifecycle) {
     const lifecycle = compiledMachines.session.regionState(machines.session.index, 'lifecycle');
     if (compiledMachines.session.hasTag(machines.session.index, `after:${kind}`, 'lifecycle')) {
-      return finding('late-delivery', `${kind} arrived after the session was already ${lifecycle}, which implies it`);
+      return judgement('late-delivery', `${kind} arrived after the session was already ${lifecycle}, which implies it`);
     }
     if (compiledMachines.session.hasTag(machines.session.index, 'terminal', 'lifecycle')) {
-      return finding('after-terminal', `${kind} arrived after the session had ended (${lifecycle})`);
+      return judgement('after-terminal', `${kind} arrived after the session had ended (${lifecycle})`);
     }
   }
   return undefined;
@@ -236,7 +236,14 @@ function anomalyOf(
   info: number,
   strings: readonly string[],
 ): Anomaly {
-  const result: { -readonly [K in keyof Anomaly]: Anomaly[K] } = { ...found };
+  const result: { -readonly [K in keyof Anomaly]: Anomaly[K] } = {
+    code: found.code,
+    severity: found.severity,
+    message: found.message,
+  };
+  if (found.field !== undefined) result.field = found.field;
+  if (found.expected !== undefined) result.expected = found.expected;
+  if (found.got !== undefined) result.got = found.got;
   if (kind !== undefined) result.kind = kind;
   if (at !== REFUSED_AT) result.receivedAt = isoTime(at);
   const source = sourceOf(info, strings);
@@ -249,7 +256,7 @@ function ambiguity(note: Note, kind: string): Finding {
   const sessions = note.sessions ?? [];
   const named = sessions.slice(0, 4).map((id) => JSON.stringify(id.length > 40 ? `${id.slice(0, 39)}…` : id));
   const more = sessions.length > 4 ? ` and ${sessions.length - 4} more` : '';
-  return finding(
+  return judgement(
     'ambiguous-correlation',
     `a ${kind} delivery names no session, and the id that ties it is carried by several sessions (${named.join(', ')}${more}); it joins ${named[0]}, whose record carrying it was received first`,
   );
@@ -273,14 +280,20 @@ export function replay(
   const scoreRefetch: RefetchCount = { count: 0, after: Number.NEGATIVE_INFINITY };
   const watchlist = new Map<string, RefetchCount>();
   let lastAt: Millis | undefined;
+  const events: (EvidenceEvent | undefined)[] = [];
   for (let group = 0; group < atoms.length; ) {
     const at = atoms[group + AT];
     let end = group;
     while (end < atoms.length && atoms[end + AT] === at) end += STRIDE;
     // Judge the whole group against the machines before it: records of the same instant do not
     // precede one another.
+    // Each record's event, made once: judged, then stepped.
+    events.length = 0;
+    for (let i = group; i < end; i += STRIDE) {
+      events.push(at === REFUSED_AT ? undefined : eventOf(atoms[i + INFO], at, atoms[i + AUX]));
+    }
     if (wantAnomalies) {
-      for (let i = group; i < end; i += STRIDE) judge(i);
+      for (let i = group; i < end; i += STRIDE) judge(i, events[(i - group) / STRIDE]);
     }
     for (let i = group; i < end; i += STRIDE) {
       if (at === REFUSED_AT) continue;
@@ -288,7 +301,7 @@ export function replay(
       if (firstCopy.has(key)) continue;
       firstCopy.set(key, at);
       const info = atoms[i + INFO];
-      const event = eventOf(info, at, atoms[i + AUX]);
+      const event = events[(i - group) / STRIDE];
       if (event === undefined) continue;
       countRefetch(event, info, atoms[i + AUX]);
       stepMachines(machines, event);
@@ -324,21 +337,19 @@ export function replay(
     }
   }
 
-  function judge(i: number): void {
+  function judge(i: number, event: EvidenceEvent | undefined): void {
     const at = atoms[i + AT];
     const key = atoms[i + KEY];
     const info = atoms[i + INFO];
     const note = hasFlag(info, FLAG.note) ? noteOf(state, at, key) : undefined;
     const kind = note?.kind ?? kindOf(info);
-    const add = (found: Finding) => {
-      anomalies.push(anomalyOf(found, kind, at, info, state.strings));
-      owners.push(i);
-    };
     if (at !== REFUSED_AT) {
       const first = firstCopy.get(key);
       if (first !== undefined) {
         add(
-          finding(
+          i,
+          kind,
+          judgement(
             'duplicate',
             `a copy of the ${kind} delivery first received at ${isoTime(first)}; it counts once, at the earliest time`,
           ),
@@ -346,17 +357,21 @@ export function replay(
         return;
       }
     }
-    for (const found of note?.findings ?? []) add(found);
+    for (const found of note?.findings ?? []) add(i, kind, found);
     if (at === REFUSED_AT) return;
     const known = kindOf(info);
     if (known !== undefined && known !== 'poll' && KIND_FACTS[known].deprecated !== undefined) {
-      add(deprecation(known, KIND_FACTS[known].deprecated));
+      add(i, kind, deprecation(known, KIND_FACTS[known].deprecated));
     }
-    if (note?.sessions !== undefined && note.sessions.length > 1) add(ambiguity(note, kind ?? 'record'));
-    const event = eventOf(info, at, atoms[i + AUX]);
+    if (note?.sessions !== undefined && note.sessions.length > 1) add(i, kind, ambiguity(note, kind ?? 'record'));
     if (event === undefined || kind === undefined) return;
     const order = judgeOrder(machines, event, kind);
-    if (order !== undefined) add(order);
+    if (order !== undefined) add(i, kind, order);
+  }
+
+  function add(i: number, kind: string | undefined, found: Finding): void {
+    anomalies.push(anomalyOf(found, kind, atoms[i + AT], atoms[i + INFO], state.strings));
+    owners.push(i);
   }
 }
 

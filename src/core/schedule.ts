@@ -1,5 +1,5 @@
 /**
- * The poll schedule (SPEC 1.3, law 6): when to poll a session's status next, as a pure function
+ * The poll schedule (docs/poller.md; docs/spec.md#6-decisions-are-never-silently-overwritten): when to poll a session's status next, as a pure function
  * of its view, its delivery records, the failures of recent attempts and the time. The poller
  * (`src/poller/`) only carries the plan out; every decision about polling is made here.
  */
@@ -147,7 +147,7 @@ export function planPoll(
   }
   const since = activity.lastWebhookAt ?? activity.firstSeenAt;
   // No poll sent since the evidence that made the conflict: ask the vendor now. A poll settles
-  // only webhooks received strictly before it was sent (law 6), hence the millisecond after.
+  // only webhooks received strictly before it was sent (docs/spec.md#decisions), hence the millisecond after.
   if (view.pollRequested && (activity.lastPollAt === undefined || activity.lastPollAt <= since)) {
     return { poll: true, at: Math.max(since + 1, earliest), reason: 'reconcile' };
   }

@@ -11,6 +11,7 @@
 import { cut, hashJson } from '../records/json.js';
 import { type ParsedRecord, parseRecord } from '../records/parse.js';
 import type { DeliveryRecord } from '../records/record.js';
+import type { Finding, RecordSource } from '../types.js';
 import {
   AT,
   ATOM_LAYOUT,
@@ -29,6 +30,7 @@ import {
   packInfo,
   REFUSED_AT,
   STRIDE,
+  sourceOf,
   typeBits,
   typeOf,
 } from './atoms.js';
@@ -123,57 +125,109 @@ export interface Placement {
 /** A correlation id as atoms keep it: a 53-bit hash. */
 export const correlationHash = (id: string): number => hashJson(id, 'correlation');
 
+const NO_IDS: readonly number[] = Object.freeze([]);
+
 /** The (hashed) correlation ids a record naming a session carries, distinct and sorted. */
-export function carriedIds(parsed: ParsedRecord): number[] {
-  if (parsed.sessionId === undefined || parsed.refused) return [];
-  return [...new Set(parsed.correlation.map(correlationHash))].sort((a, b) => a - b);
+export function carriedIds(parsed: ParsedRecord): readonly number[] {
+  if (parsed.sessionId === undefined || parsed.refused) return NO_IDS;
+  const ids = parsed.correlation;
+  if (ids.length === 0) return NO_IDS;
+  if (ids.length === 1) return [correlationHash(ids[0])];
+  return [...new Set(ids.map(correlationHash))].sort((a, b) => a - b);
 }
 
-/** Insert one atom in place; `false` when the very same record is already there (idempotence). */
-export function insertAtom(state: MutableState, at: number, key: number, info: number, aux: number): boolean {
-  const found = locate(state.atoms, at, key);
-  if (found >= 0) return false;
-  const position = -(found + 1) * STRIDE;
-  if (position === state.atoms.length) state.atoms.push(at, key, info, aux);
-  else state.atoms.splice(position, 0, at, key, info, aux);
-  return true;
+const isDeprecation = (found: Finding) => found.code === 'deprecated-webhook';
+
+/** What one record becomes in a state: its atom's parts, before strings are numbered. */
+export interface RecordAtom {
+  readonly at: number;
+  readonly key: number;
+  readonly type: number;
+  readonly flags: number;
+  /** A poll's `requestedAt`, or the hash of the correlation id that ties or is carried (else 0). */
+  readonly aux: number;
+  /** A watchlist update's search `ref` (its `aux` is the ref's place among the strings). */
+  readonly ref: string | undefined;
+  readonly file: string | undefined;
+  readonly line: number;
+  /** Findings, an unknown kind, several ids: what does not fit in numbers. */
+  readonly note: Note | undefined;
 }
 
-/** Apply a parsed record in place. `false` when the very same record was applied before. */
-export function applyInPlace(state: MutableState, parsed: ParsedRecord, placement: Placement = {}): boolean {
+/**
+ * The atom of a parsed record (how `applyInPlace` stores it). `ids` are the correlation ids it
+ * carries (`carriedIds`), when the caller has them already.
+ */
+export function atomOf(
+  parsed: ParsedRecord,
+  placement: Placement = {},
+  ids: readonly number[] = placement.floating === undefined ? carriedIds(parsed) : NO_IDS,
+): RecordAtom {
   const at = parsed.at ?? REFUSED_AT;
   const key = parsed.key;
-  if (locate(state.atoms, at, key) >= 0) return false;
   let flags = 0;
   let aux = 0;
-  const requestedAt = parsed.event && 'requestedAt' in parsed.event ? parsed.event.requestedAt : undefined;
-  if (requestedAt !== undefined) {
+  let ref: string | undefined;
+  const event = parsed.event;
+  if (event !== undefined && 'requestedAt' in event && event.requestedAt !== undefined) {
     flags |= FLAG.poll;
-    aux = requestedAt;
+    aux = event.requestedAt;
   } else if (parsed.kind === 'poll' && !parsed.refused) {
     flags |= FLAG.poll;
   }
-  if (parsed.ref !== undefined) aux = internString(state, parsed.ref);
-  const ids = placement.floating !== undefined ? undefined : carriedIds(parsed);
   if (placement.floating !== undefined) {
     flags |= FLAG.floating;
     aux = placement.floating;
-  } else if (ids !== undefined && ids.length > 0) {
+  } else if (ids.length > 0) {
     flags |= FLAG.carrier;
     aux = ids[0];
-  }
-  const note: { findings?: Note['findings']; kind?: string; ids?: readonly number[] } = {};
+  } else ref = parsed.ref;
   // A deprecation follows from the kind: the replay says it again, so it is not stored.
-  const findings = parsed.findings.filter((found) => found.code !== 'deprecated-webhook');
-  if (findings.length > 0) note.findings = findings;
+  let findings = parsed.findings;
+  if (findings.some(isDeprecation)) findings = findings.filter((found) => !isDeprecation(found));
   // The kind of a record this version cannot type (refused, or unknown) is kept as it arrived.
-  if (parsed.kind !== undefined && (parsed.refused || !parsed.knownKind)) note.kind = cut(parsed.kind, 80);
-  if (ids !== undefined && ids.length > 1) note.ids = ids;
-  if (note.findings !== undefined || note.kind !== undefined || note.ids !== undefined) flags |= FLAG.note;
-  const file = parsed.source?.file === undefined ? 0 : internString(state, parsed.source.file);
-  const info = packInfo(typeOf(parsed.event, parsed.kind, parsed.refused), flags, file, parsed.source?.line ?? 0);
-  insertAtom(state, at, key, info, aux);
-  if (flags & FLAG.note) putNote(state, { at, key, ...note });
+  const kind = parsed.kind !== undefined && (parsed.refused || !parsed.knownKind) ? cut(parsed.kind, 80) : undefined;
+  let note: { -readonly [K in keyof Note]: Note[K] } | undefined;
+  if (findings.length > 0 || kind !== undefined || ids.length > 1) {
+    flags |= FLAG.note;
+    note = { at, key };
+    if (findings.length > 0) note.findings = findings;
+    if (kind !== undefined) note.kind = kind;
+    if (ids.length > 1) note.ids = ids;
+  }
+  return {
+    at,
+    key,
+    type: typeOf(event, parsed.kind, parsed.refused),
+    flags,
+    aux,
+    ref,
+    file: parsed.source?.file,
+    line: parsed.source?.line ?? 0,
+    note,
+  };
+}
+
+/**
+ * Apply a parsed record in place. `false` when the very same record was applied before. `ids`
+ * are the correlation ids it carries (`carriedIds`), when the caller has them already.
+ */
+export function applyInPlace(
+  state: MutableState,
+  parsed: ParsedRecord,
+  placement: Placement = {},
+  ids?: readonly number[],
+): boolean {
+  const found = locate(state.atoms, parsed.at ?? REFUSED_AT, parsed.key);
+  if (found >= 0) return false;
+  const atom = atomOf(parsed, placement, ids);
+  const aux = atom.ref === undefined ? atom.aux : internString(state, atom.ref);
+  const file = atom.file === undefined ? 0 : internString(state, atom.file);
+  const info = packInfo(atom.type, atom.flags, file, atom.line);
+  const position = -(found + 1) * STRIDE;
+  if (position === state.atoms.length) state.atoms.push(atom.at, atom.key, info, aux);
+  else state.atoms.splice(position, 0, atom.at, atom.key, info, aux);
+  if (atom.note !== undefined) putNote(state, atom.note);
   return true;
 }
 
@@ -188,8 +242,16 @@ export function applyRecord(state: SessionState, record: ParsedRecord, placement
   return applyInPlace(next, record, placement) ? freeze(next) : state;
 }
 
-/** Merge `other` into `target` in place: the union of their records. */
-export function mergeInto(target: MutableState, other: SessionState | MutableState): void {
+/**
+ * Merge `other` into `target` in place: the union of their records. Of a record on both sides the
+ * target's source is kept, unless `readFirst` says the other side's was read before it (a fold
+ * that meets records out of the order read keeps the place a fold in order would).
+ */
+export function mergeInto(
+  target: MutableState,
+  other: SessionState | MutableState,
+  readFirst?: (other: RecordSource | undefined, own: RecordSource | undefined) => boolean,
+): void {
   const a = target.atoms;
   const b = other.atoms;
   if (b.length === 0) return;
@@ -219,7 +281,15 @@ export function mergeInto(target: MutableState, other: SessionState | MutableSta
       continue;
     }
     const c = compareIdentity(a[i + AT], a[i + KEY], b[j + AT], b[j + KEY]);
-    if (c <= 0) {
+    if (
+      c === 0 &&
+      readFirst !== undefined &&
+      readFirst(sourceOf(b[j + INFO], other.strings), sourceOf(a[i + INFO], target.strings))
+    ) {
+      pushOther(j);
+      i += STRIDE;
+      j += STRIDE;
+    } else if (c <= 0) {
       merged.push(a[i], a[i + 1], a[i + 2], a[i + 3]);
       i += STRIDE;
       // The same record on both sides is one record (the target's source is kept).

@@ -49,3 +49,11 @@ export function finding(code: AnomalyCode, message: string, detail?: FieldDetail
   if (interned.size < INTERN_LIMIT) interned.set(id, result);
   return result;
 }
+
+/**
+ * A finding about a record's place in its session's order, made for one view: its message names
+ * times, so no two are alike and none is kept for sharing (`finding` interns; this does not).
+ */
+export function judgement(code: AnomalyCode, message: string): Finding {
+  return { code, severity: SEVERITY[code], message: cut(message, MESSAGE_LIMIT) };
+}

@@ -155,76 +155,102 @@ class NotJson extends Error {}
 const A0 = 0x811c9dc5;
 const B0 = 0xcbf29ce4;
 
+// The lanes while one value is hashed. Module state, not closures: hashing runs once or twice per
+// record, and nothing it calls can start another hash.
+let laneA = A0;
+let laneB = B0;
+
+function feedCode(c: number): void {
+  laneA = Math.imul(laneA ^ c, 0x01000193);
+  laneB = Math.imul(laneB ^ c, 0x0100019d) ^ (laneA >>> 15);
+}
+
+/**
+ * A token: its marker, its length in decimal digits, a colon, then its text (as
+ * `feed(marker + String(text.length) + ':' + text)` would, with no string made for it).
+ */
+function token(marker: number, text: string): void {
+  let a = Math.imul(laneA ^ marker, 0x01000193);
+  let b = Math.imul(laneB ^ marker, 0x0100019d) ^ (a >>> 15);
+  const length = text.length;
+  let unit = 1;
+  while (unit * 10 <= length) unit *= 10;
+  for (; unit >= 1; unit /= 10) {
+    const c = 48 + (Math.floor(length / unit) % 10);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x0100019d) ^ (a >>> 15);
+  }
+  a = Math.imul(a ^ COLON, 0x01000193);
+  b = Math.imul(b ^ COLON, 0x0100019d) ^ (a >>> 15);
+  for (let i = 0; i < length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x0100019d) ^ (a >>> 15);
+  }
+  laneA = a;
+  laneB = b;
+}
+
+const COLON = 58;
+const MARK = { prefix: 112, key: 107, string: 115, number: 110 } as const; // p k s n
+const CLOSE_OBJECT = {};
+const CLOSE_ARRAY = {};
+
 /**
  * A 53-bit hash of a JSON value in canonical form (object keys sorted at every level, `-0` as
  * `0`), after some leading strings: equal values give equal hashes whatever their key order or
  * depth. Tokens are length-prefixed, so no two different values read as the same stream.
  */
 export function hashJson(value: unknown, ...prefix: readonly (string | number)[]): number {
-  let a = A0;
-  let b = B0;
-  const feed = (text: string) => {
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      a = Math.imul(a ^ c, 0x01000193);
-      b = Math.imul(b ^ c, 0x0100019d) ^ (a >>> 15);
-    }
-  };
-  const token = (marker: string, text: string) => {
-    feed(marker);
-    feed(String(text.length));
-    feed(':');
-    feed(text);
-  };
-  for (const part of prefix) token('p', String(part));
+  laneA = A0;
+  laneB = B0;
+  for (const part of prefix) token(MARK.prefix, String(part));
   // Pending work: values to hash, and closing marks between them.
   const stack: unknown[] = [value];
-  const CLOSE_OBJECT = {};
-  const CLOSE_ARRAY = {};
   while (stack.length > 0) {
     const item = stack.pop();
     if (item === CLOSE_OBJECT) {
-      feed('}');
+      feedCode(125); // }
       continue;
     }
     if (item === CLOSE_ARRAY) {
-      feed(']');
+      feedCode(93); // ]
       continue;
     }
     if (item === KEY_MARK) {
-      token('k', stack.pop() as string);
+      token(MARK.key, stack.pop() as string);
       continue;
     }
     switch (typeof item) {
       case 'string':
-        token('s', item);
+        token(MARK.string, item);
         continue;
       case 'number':
-        token('n', Object.is(item, -0) ? '0' : String(item));
+        token(MARK.number, Object.is(item, -0) ? '0' : String(item));
         continue;
       case 'boolean':
-        feed(item ? 't' : 'f');
+        feedCode(item ? 116 : 102); // t f
         continue;
       case 'object':
         break;
       default:
-        feed('u');
+        feedCode(117); // u
         continue;
     }
     if (item === null) {
-      feed('z');
+      feedCode(122); // z
       continue;
     }
     if (Array.isArray(item)) {
-      feed('[');
+      feedCode(91); // [
       stack.push(CLOSE_ARRAY);
       for (let i = item.length - 1; i >= 0; i--) stack.push(item[i]);
       continue;
     }
     const record = item as Record<string, unknown>;
     const keys = Object.keys(record);
-    keys.sort();
-    feed('{');
+    if (keys.length > 1) keys.sort();
+    feedCode(123); // {
     stack.push(CLOSE_OBJECT);
     // Pushed in reverse so they are hashed in sorted order: key, then its value.
     for (let i = keys.length - 1; i >= 0; i--) {
@@ -233,7 +259,7 @@ export function hashJson(value: unknown, ...prefix: readonly (string | number)[]
       stack.push(entry, keys[i], KEY_MARK);
     }
   }
-  return (a >>> 0) * 2 ** 21 + (b >>> 11);
+  return (laneA >>> 0) * 2 ** 21 + (laneB >>> 11);
 }
 
 /** On the hashing stack: the next item is an object key (hashed as a key, not as a value). */

@@ -3,11 +3,11 @@
  * `BODY_PARSERS`. Nothing from outside makes this throw: a problem becomes a finding that names
  * the field, what was expected and what arrived.
  */
-import { z } from 'zod';
 import type { DeliveryKey, EvidenceEvent, Finding, Millis, Outcome, RecordSource } from '../types.js';
 import { isWebhookKind, KIND_FACTS, type RecordKind } from '../vendor/kinds.js';
 import { isOnboardingStatus, STATUS_FACTS } from '../vendor/statuses.js';
 import { type FieldDetail, finding } from './anomaly.js';
+import { type BodyData, type BodySchema, bodySchema, type FieldRule } from './body-schema.js';
 import { cut, describeValue, hashJson, type JsonValue, quote, toPlainJson } from './json.js';
 import type { DeliveryRecord } from './record.js';
 import { isoTime, parseTime, TIME_FORMAT } from './time.js';
@@ -57,8 +57,6 @@ type Envelope = Readonly<Record<string, JsonValue>>;
 /** Reads one kind's body; `at` is the record's receivedAt. */
 type BodyParser = (body: Body, envelope: Envelope, at: Millis) => BodyReading;
 
-const nonEmpty = z.string().min(1);
-
 function fieldAt(input: unknown, path: readonly PropertyKey[]): unknown {
   let value = input;
   for (const key of path) {
@@ -66,19 +64,6 @@ function fieldAt(input: unknown, path: readonly PropertyKey[]): unknown {
     value = (value as Record<PropertyKey, unknown>)[key];
   }
   return value;
-}
-
-function expectedOf(issue: z.core.$ZodIssue): string {
-  switch (issue.code) {
-    case 'invalid_type':
-      return issue.expected === 'string' ? 'a string' : issue.expected === 'record' ? 'an object' : `${issue.expected}`;
-    case 'invalid_value':
-      return `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
-    case 'too_small':
-      return 'a non-empty value';
-    default:
-      return issue.message;
-  }
 }
 
 /** An `invalid-payload` finding about one field of a kind's body. */
@@ -90,21 +75,30 @@ function invalidField(kind: string, field: string, expected: string, got: string
   });
 }
 
-/** Read a body with a schema; a failure becomes one `invalid-payload` finding per bad field. */
-function readWith<T>(schema: z.ZodType<T>, body: Body, kind: string): { data?: T; findings: Finding[] } {
-  const result = schema.safeParse(body);
-  if (result.success) return { data: result.data, findings: [] };
+const NO_FINDINGS: readonly Finding[] = Object.freeze([]);
+
+/**
+ * Read a body with its schema: a body that fits is its own data; one that does not gives one
+ * `invalid-payload` finding per bad field, and no data.
+ */
+function readWith<S extends Readonly<Record<string, FieldRule>>>(
+  schema: BodySchema<S>,
+  body: Body,
+  kind: string,
+): { data?: BodyData<S>; findings: readonly Finding[] } {
+  if (schema.fits(body)) return { data: body, findings: NO_FINDINGS };
   return {
-    findings: result.error.issues.map((issue) => {
-      const field = issue.path.length > 0 ? issue.path.map(String).join('.') : '(body)';
-      return invalidField(
-        kind,
-        field,
-        expectedOf(issue),
-        describeValue(fieldAt(body, issue.path)),
-        'the delivery is kept but proves nothing',
-      );
-    }),
+    findings: schema
+      .issues(body)
+      .map(({ field, expected }) =>
+        invalidField(
+          kind,
+          field,
+          expected,
+          describeValue(fieldAt(body, [field])),
+          'the delivery is kept but proves nothing',
+        ),
+      ),
   };
 }
 
@@ -183,7 +177,7 @@ function outcomeOf(body: Body): Outcome | undefined {
   return undefined;
 }
 
-const sessionBody = z.object({ interviewId: nonEmpty });
+const sessionBody = bodySchema({ interviewId: 'non-empty' });
 
 /** Session webhooks share one shape: at least the session's `interviewId`. */
 const sessionParser =
@@ -201,18 +195,17 @@ const sessionParser =
     return { sessionId: data?.interviewId, correlation: identityKeys(body), event: data && { type }, findings };
   };
 
-const objectBody = z.record(z.string(), z.unknown());
-
-/** The body schemas, built once (building a zod schema costs far more than using it). */
-const SCHEMAS = {
-  onboardingStatus: z.object({ interviewId: nonEmpty, onboardingStatus: nonEmpty }),
-  pollError: z.object({ status: z.number(), error: z.string() }),
-  poll: z.object({ onboardingStatus: nonEmpty }),
-  watchlist: z.object({ interviewId: nonEmpty, ref: nonEmpty }),
-  workHistory: z.object({ workHistory: objectBody }),
-  proofOfPayment: z.object({ requestId: nonEmpty }),
-  authentication: z.object({ interviewId: nonEmpty, overallStatus: z.enum(['PASS', 'FAIL']) }),
-  ineScraping: z.object({ InterviewId: nonEmpty, ScrapingStatus: z.enum(['IN_PROGRESS', 'FINISHED']) }),
+/** The body schemas, built once. */
+export const SCHEMAS = {
+  session: sessionBody,
+  onboardingStatus: bodySchema({ interviewId: 'non-empty', onboardingStatus: 'non-empty' }),
+  pollError: bodySchema({ status: 'number', error: 'string' }),
+  poll: bodySchema({ onboardingStatus: 'non-empty' }),
+  watchlist: bodySchema({ interviewId: 'non-empty', ref: 'non-empty' }),
+  workHistory: bodySchema({ workHistory: 'object' }),
+  proofOfPayment: bodySchema({ requestId: 'non-empty' }),
+  authentication: bodySchema({ interviewId: 'non-empty', overallStatus: ['PASS', 'FAIL'] }),
+  ineScraping: bodySchema({ InterviewId: 'non-empty', ScrapingStatus: ['IN_PROGRESS', 'FINISHED'] }),
 } as const;
 
 /** A poll record's own fields: the session polled, and when the request was sent. */
@@ -250,14 +243,13 @@ function readPoll(body: Body, envelope: Envelope, at: Millis): BodyReading {
     );
     requestedAt = at;
   }
-  const errorBody = SCHEMAS.pollError.safeParse(body);
-  if (errorBody.success && fieldAt(body, ['onboardingStatus']) === undefined) {
-    const message = stringField(body, 'message') ?? errorBody.data.error;
+  if (SCHEMAS.pollError.fits(body) && fieldAt(body, ['onboardingStatus']) === undefined) {
+    const message = stringField(body, 'message') ?? body.error;
     problems.push(
       finding(
         'invalid-payload',
-        `poll answered an error (${errorBody.data.status} ${cut(errorBody.data.error, 40)}: ${cut(message)}); it is no evidence of a status`,
-        { field: 'onboardingStatus', expected: 'a status', got: `an error ${errorBody.data.status}` },
+        `poll answered an error (${body.status} ${cut(body.error, 40)}: ${cut(message)}); it is no evidence of a status`,
+        { field: 'onboardingStatus', expected: 'a status', got: `an error ${body.status}` },
       ),
     );
     return { sessionId, findings: problems };
@@ -388,20 +380,57 @@ function refusedRecord(
     sessionId,
     correlation: NO_IDS,
     event: undefined,
+    ref: undefined,
     findings: [found],
     source,
   };
 }
 
+/** The session a record seems to name, for a record that cannot be read as its kind. */
+const guessSession = (input: Envelope): string | undefined =>
+  stringField(input, 'interviewId') ?? stringField(input.body, 'interviewId', 'InterviewId');
+
+/** A record refused for one field of its envelope. */
+function refuseField(
+  input: Envelope,
+  kind: string | undefined,
+  at: Millis | undefined,
+  source: RecordSource | undefined,
+  field: string,
+  expected: string,
+): ParsedRecord {
+  const described = describeValue(input[field]);
+  return refusedRecord(
+    kind,
+    at,
+    guessSession(input),
+    hashJson(input, 'record'),
+    finding(
+      'invalid-payload',
+      `delivery record: field "${field}" expected ${expected}, got ${described}; the record cannot be applied`,
+      { field, expected, got: described } satisfies FieldDetail,
+    ),
+    source,
+  );
+}
+
+/** An evidence event from its draft and the record's receivedAt (one shape per kind of event). */
+function eventAt(draft: EventDraft, at: Millis): EvidenceEvent {
+  if ('requestedAt' in draft) return { type: draft.type, at, requestedAt: draft.requestedAt };
+  if ('outcome' in draft) return { type: draft.type, at, outcome: draft.outcome } as EvidenceEvent;
+  if ('progress' in draft) return { type: draft.type, at, progress: draft.progress } as EvidenceEvent;
+  return { type: draft.type, at } as EvidenceEvent;
+}
+
 /** Read a record that is plain JSON data (what `JSON.parse` returns). Never throws. */
-function readPlain(input: JsonValue, source: RecordSource | undefined, identity: () => number): ParsedRecord {
+function readPlain(input: JsonValue, source: RecordSource | undefined): ParsedRecord {
   if (!isObject(input)) {
     const got = describeValue(input);
     return refusedRecord(
       undefined,
       undefined,
       undefined,
-      identity(),
+      hashJson(input, 'record'),
       finding('invalid-payload', `a delivery record must be a JSON object, got ${got}`, {
         field: '(record)',
         expected: 'an object',
@@ -413,26 +442,9 @@ function readPlain(input: JsonValue, source: RecordSource | undefined, identity:
   const kind = typeof input.kind === 'string' && input.kind.length > 0 ? input.kind : undefined;
   const receivedAt = typeof input.receivedAt === 'string' ? input.receivedAt : undefined;
   const at = receivedAt === undefined ? undefined : parseTime(receivedAt);
-  const guessSession = (): string | undefined =>
-    stringField(input, 'interviewId') ?? stringField(input.body, 'interviewId', 'InterviewId');
-  const refuse = (field: string, expected: string, got: unknown): ParsedRecord => {
-    const described = describeValue(got);
-    return refusedRecord(
-      kind,
-      at,
-      guessSession(),
-      identity(),
-      finding(
-        'invalid-payload',
-        `delivery record: field "${field}" expected ${expected}, got ${described}; the record cannot be applied`,
-        { field, expected, got: described } satisfies FieldDetail,
-      ),
-      source,
-    );
-  };
-  if (kind === undefined) return refuse('kind', 'a webhook kind or "poll"', input.kind);
-  if (at === undefined) return refuse('receivedAt', TIME_FORMAT, input.receivedAt);
-  if (!isObject(input.body)) return refuse('body', 'the vendor body as a JSON object', input.body);
+  if (kind === undefined) return refuseField(input, kind, at, source, 'kind', 'a webhook kind or "poll"');
+  if (at === undefined) return refuseField(input, kind, at, source, 'receivedAt', TIME_FORMAT);
+  if (!isObject(input.body)) return refuseField(input, kind, at, source, 'body', 'the vendor body as a JSON object');
   const body = input.body;
 
   if (kind !== 'poll' && !isWebhookKind(kind)) {
@@ -442,9 +454,10 @@ function readPlain(input: JsonValue, source: RecordSource | undefined, identity:
       refused: false,
       at,
       key: hashJson(body, kind) as DeliveryKey,
-      sessionId: guessSession(),
+      sessionId: guessSession(input),
       correlation: NO_IDS,
       event: undefined,
+      ref: undefined,
       findings: [
         finding(
           'unknown-kind',
@@ -456,9 +469,11 @@ function readPlain(input: JsonValue, source: RecordSource | undefined, identity:
     };
   }
   const reading = BODY_PARSERS[kind](body, input, at);
-  const findings = [...(reading.findings ?? [])];
   const deprecated = kind === 'poll' ? undefined : KIND_FACTS[kind].deprecated;
-  if (deprecated !== undefined) findings.push(deprecation(kind, deprecated));
+  const findings =
+    deprecated === undefined
+      ? (reading.findings ?? NO_FINDINGS)
+      : [...(reading.findings ?? NO_FINDINGS), deprecation(kind, deprecated)];
   // Copies of one webhook share kind and body; a watchlist delivery and a poll are each their own.
   const key =
     kind === 'poll'
@@ -474,16 +489,24 @@ function readPlain(input: JsonValue, source: RecordSource | undefined, identity:
     key: key as DeliveryKey,
     sessionId: reading.sessionId,
     correlation: reading.correlation ?? NO_IDS,
-    event: reading.event === undefined ? undefined : ({ ...reading.event, at } as EvidenceEvent),
-    ...(reading.ref === undefined ? {} : { ref: reading.ref }),
+    event: reading.event === undefined ? undefined : eventAt(reading.event, at),
+    ref: reading.ref,
     findings,
     source,
   };
 }
 
+const deprecations = new Map<string, Finding>();
+
 /** The finding of a webhook the vendor deprecated (derived from its kind, so never stored). */
-export const deprecation = (kind: string, why: string): Finding =>
-  finding('deprecated-webhook', `the ${kind} webhook is deprecated: ${why}`);
+export function deprecation(kind: string, why: string): Finding {
+  let found = deprecations.get(kind);
+  if (found === undefined) {
+    found = finding('deprecated-webhook', `the ${kind} webhook is deprecated: ${why}`);
+    deprecations.set(kind, found);
+  }
+  return found;
+}
 
 /**
  * Read one delivery record: any value a host passes (getters that throw, cycles, BigInts,
@@ -507,7 +530,7 @@ export function parseRecord(input: DeliveryRecord | unknown, source?: RecordSour
       source,
     );
   }
-  return readPlain(plain.value, source, () => hashJson(plain.value, 'record'));
+  return readPlain(plain.value, source);
 }
 
 /** Read one line of a JSON Lines log: a line that is not JSON is refused with a finding. */
@@ -530,5 +553,5 @@ export function parseLine(line: string, source?: RecordSource): ParsedRecord {
       source,
     );
   }
-  return readPlain(value, source, () => hashJson(value, 'record'));
+  return readPlain(value, source);
 }

@@ -1,9 +1,9 @@
 /**
- * The vendor's webhook kinds (SPEC 1.2) as data. The URL a delivery arrives at names its kind;
- * `poll` is our own kind for a status poll (SPEC 1.3).
+ * The vendor's webhook kinds as data (docs/spec.md#the-delivery-record). The URL a delivery arrives at names its kind;
+ * `poll` is our own kind for a status poll (docs/poller.md).
  */
 
-/** Every webhook kind of SPEC 1.2, by our name. */
+/** Every webhook kind the vendor documents, by our name. */
 export const WEBHOOK_KINDS = [
   'onboarding-status',
   'video-selfie',
@@ -40,10 +40,10 @@ export type RecordKind = WebhookKind | 'poll';
 interface KindFact {
   /** One line on what the delivery means. */
   readonly meaning: string;
-  /** The vendor deprecated this webhook (SPEC 1.2). */
+  /** The vendor deprecated this webhook . */
   readonly deprecated?: string;
   /**
-   * Every delivery asks for a fetch again, so copies are not collapsed into one (SPEC law 3):
+   * Every delivery asks for a fetch again, so copies are not collapsed into one (docs/spec.md#3-idempotence):
    * the body is the same for every update of a watchlist search.
    */
   readonly everyDeliveryCounts?: boolean;

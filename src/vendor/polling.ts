@@ -1,5 +1,5 @@
 /**
- * The vendor's status endpoint (SPEC 1.3) as data: where a poll goes and which headers it
+ * The vendor's status endpoint as data (docs/poller.md): where a poll goes and which headers it
  * carries. The poller reads this table; it spells no path or header of its own.
  */
 

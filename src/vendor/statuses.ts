@@ -1,9 +1,9 @@
 /**
- * The vendor's onboarding statuses (SPEC 1.1) as data: their rank, what each one implies, and
+ * The vendor's onboarding statuses as data (docs/spec.md#statuses): their rank, what each one implies, and
  * which decision a manual-review status carries. Code reads this table; it never spells a status.
  */
 
-/** Every onboarding status the vendor documents, in the order of SPEC 1.1's table. */
+/** Every onboarding status the vendor documents, in the order the vendor documents. */
 export const ONBOARDING_STATUSES = [
   'UNKNOWN',
   'ID_VALIDATION_FINISHED',
@@ -23,9 +23,9 @@ export type OnboardingStatus = (typeof ONBOARDING_STATUSES)[number];
 export type EvidenceStatus = Exclude<OnboardingStatus, 'UNKNOWN'>;
 
 interface StatusFact {
-  /** Position in SPEC 1.1's order; the two manual-review statuses share the last rank. */
+  /** Position in the vendor's order; the two manual-review statuses share the last rank. */
   readonly rank: number;
-  /** Statuses this one directly implies (SPEC law 5); the closure is computed below. */
+  /** Statuses this one directly implies (docs/spec.md#5-safety); the closure is computed below. */
   readonly implies: readonly EvidenceStatus[];
   /** The decision a manual-review status carries. */
   readonly decision?: 'approved' | 'rejected';

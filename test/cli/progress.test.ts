@@ -31,6 +31,17 @@ describe('progress line', () => {
     expect(written.at(-1)).toBe('\r\u001b[K');
   });
 
+  it('with sessions counted elsewhere (a parallel fold), shows memory too', () => {
+    const { stream, written } = fakeStream(true);
+    const progress = progressLine(stream, { delayMs: 0, everyMs: 0 });
+    progress.update(2_500_000, 310_000);
+    expect(written).toHaveLength(1);
+    const ERASE = '\r\u001b[K';
+    expect(written[0].startsWith(ERASE)).toBe(true);
+    expect(written[0].slice(ERASE.length)).toMatch(/^2,500,000 records · [\d,]+\/s · 310,000 sessions · [\d,]+ MB$/);
+    progress.done();
+  });
+
   it('stays silent on a terminal while a run is short', () => {
     const { stream, written } = fakeStream(true);
     const progress = progressLine(stream, { delayMs: 60 * 60 * 1000 });

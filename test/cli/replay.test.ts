@@ -187,6 +187,21 @@ describe('replay --json', () => {
   });
 });
 
+describe('replay of a log as other tools write it', () => {
+  it('reads a log beginning with a UTF-8 byte-order mark, its lines ending with CRLF, as the same log', () => {
+    const dir = mkdtempSync(`${tmpdir()}/os-bom-`);
+    const text = readFileSync(`${ROOT}/examples/every-kind.jsonl`, 'utf8');
+    writeFileSync(`${dir}/plain.jsonl`, text);
+    writeFileSync(`${dir}/windows.jsonl`, `\ufeff${text.replaceAll('\n', '\r\n')}`);
+    const views = (file: string, jobs: string) =>
+      cli(['replay', '--json', `${dir}/${file}`, '--jobs', jobs]).stdout.replaceAll(`${dir}/${file}`, 'LOG');
+    const plain = views('plain.jsonl', '1');
+    expect(JSON.parse(plain).sessions.length).toBeGreaterThan(1);
+    expect(views('windows.jsonl', '1')).toBe(plain);
+    expect(views('windows.jsonl', '2')).toBe(plain);
+  });
+});
+
 describe('replay usage errors', () => {
   it('exits 2 without a FILE', () => {
     const run = cli(['replay']);

@@ -22,6 +22,20 @@ const duplicates = (snapshot: LedgerSnapshot) =>
   snapshot.sessions.flatMap((view) => view.anomalies).filter((anomaly) => anomaly.code === 'duplicate').length;
 
 describe('law 3: idempotence', () => {
+  it('a record naming no session, read twice while no session carries its id, is reported once', () => {
+    const orphan: Rec = {
+      kind: 'face-authentication',
+      receivedAt: '2026-11-25T10:00:01Z',
+      body: { identityId: 'nobody-carries-this', success: true },
+    };
+    expect(fold([orphan, orphan]).snapshot()).toEqual(fold([orphan]).snapshot());
+    expect(
+      fold([orphan, orphan])
+        .anomalies()
+        .map((anomaly) => anomaly.code),
+    ).toEqual(['uncorrelated']);
+  });
+
   test.prop([permutedHistoryArb, fc.nat()])(
     'a record applied twice leaves everything, anomalies included, as applied once',
     ({ permuted }, pick) => {

@@ -13,6 +13,7 @@ import { compiledMachines, eventsOf, type Machines, replay } from '../../src/cor
 import {
   applyRecord,
   initialSession,
+  Ledger,
   parseRecord,
   readMachines,
   type SessionState,
@@ -106,6 +107,23 @@ describe('law 8: one model', () => {
         expect(compiled.onboarding.index).toBe(machines.onboarding.index);
         expect(compiled.evidence.index).toBe(machines.evidence.index);
         expect(compiled.session.index).toBe(machines.session.index);
+      }
+    },
+  );
+
+  test.prop([historyArb, fc.boolean()])(
+    'a ledger that packs every session after each record (its compact form at rest) answers as one that keeps them open',
+    (history, sourced) => {
+      const open = new Ledger();
+      const packing = new Ledger({ openSessions: 1 });
+      history.records.forEach((record, line) => {
+        const source = sourced ? { file: `log-${line % 3}.jsonl`, line: line + 1 } : undefined;
+        open.addRaw(record, source);
+        packing.addRaw(record, source);
+      });
+      expect(packing.snapshot()).toEqual(open.snapshot());
+      for (const id of open.sessionIds()) {
+        expect(sameRecords(packing.state(id) as SessionState, open.state(id) as SessionState)).toBe(true);
       }
     },
   );

@@ -1,6 +1,8 @@
 /** Times as the contract writes them: ISO 8601 with a date, a time and an explicit offset. */
+import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { parseTime } from '../../src/index.js';
+import { isoTime } from '../../src/records/time.js';
 
 describe('parseTime', () => {
   it('reads the same instant from every offset, to the millisecond', () => {
@@ -60,5 +62,59 @@ describe('parseTime', () => {
     expect(parseTime('0001-01-01T00:00:00Z')).toBe(new Date('0001-01-01T00:00:00Z').getTime());
     expect(parseTime('1969-12-31T23:59:59.999Z')).toBe(-1);
     expect(parseTime('9999-12-31T23:59:59.999Z')).toBe(new Date('9999-12-31T23:59:59.999Z').getTime());
+  });
+});
+
+/** The contract's time form as one regular expression: what the hand-written reader must accept. */
+const ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:(Z)|([+-])(\d{2}):(\d{2}))$/;
+
+/** The reference reading: the regular expression, then the calendar checks `Date` can make. */
+function referenceTime(text: string): number | undefined {
+  const match = ISO.exec(text);
+  if (match === null) return undefined;
+  const [, y, mo, d, h, mi, s, fraction, zulu, sign, oh, om] = match;
+  if (Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) return undefined;
+  if (zulu === undefined && (Number(oh) > 23 || Number(om) > 59)) return undefined;
+  const date = new Date(0);
+  date.setUTCFullYear(Number(y), Number(mo) - 1, Number(d));
+  if (date.getUTCFullYear() !== Number(y) || date.getUTCMonth() !== Number(mo) - 1 || date.getUTCDate() !== Number(d))
+    return undefined;
+  date.setUTCHours(Number(h), Number(mi), Number(s), Number((fraction ?? '0').slice(0, 3).padEnd(3, '0')));
+  const offset = zulu === undefined ? (sign === '-' ? -1 : 1) * (Number(oh) * 60 + Number(om)) * 60_000 : 0;
+  return date.getTime() - offset;
+}
+
+describe('parseTime, read character by character', () => {
+  // Texts near the form: valid times with one character changed, dropped or added.
+  const timeText = fc
+    .record({
+      ms: fc.integer({ min: -62_135_596_800_000, max: 253_402_300_799_999 }),
+      fraction: fc.constantFrom('', '.5', '.123', '.1234567', '.123456789', '.1234567891'),
+      offset: fc.constantFrom('Z', '+00:00', '+05:45', '-03:30', '+14:00', '-23:59', '+24:00', '+05:60', 'z', '+0545'),
+    })
+    .map(({ ms, fraction, offset }) => `${new Date(ms).toISOString().slice(0, 19)}${fraction}${offset}`);
+  const mutated = fc
+    .tuple(timeText, fc.nat(40), fc.constantFrom('', '0', '9', 'a', ':', '-', '.', 'T', ' ', '٣'), fc.boolean())
+    .map(([text, at, c, replace]) => text.slice(0, at) + c + text.slice(at + (replace ? 1 : 0)));
+
+  test.prop([fc.oneof(timeText, mutated, fc.string({ maxLength: 45 }))])(
+    'agrees with the regular expression of the form and the calendar',
+    (text) => {
+      expect(parseTime(text)).toBe(referenceTime(text));
+    },
+  );
+});
+
+describe('isoTime', () => {
+  test.prop([fc.integer({ min: -62_167_219_200_000, max: 253_402_300_799_999 })])(
+    'writes what Date#toISOString writes, from year 0 to 9999',
+    (at) => {
+      expect(isoTime(at)).toBe(new Date(at).toISOString());
+    },
+  );
+
+  it('writes years beyond four digits as Date does', () => {
+    for (const at of [253_402_300_800_000, -62_167_219_200_001, 8.64e15])
+      expect(isoTime(at)).toBe(new Date(at).toISOString());
   });
 });

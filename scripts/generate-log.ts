@@ -1,5 +1,5 @@
 /**
- * Generate a large, realistic JSON Lines log of delivery records (SPEC 2.1), seeded, for load
+ * Generate a large, realistic JSON Lines log of delivery records (docs/spec.md, the delivery record), seeded, for load
  * tests of `validate` and `replay`. Sessions run interleaved (a window of concurrent sessions);
  * deliveries are retried (duplicates), reordered, polled stale, and now and then malformed.
  *

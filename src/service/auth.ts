@@ -1,5 +1,5 @@
 /**
- * Authentication of deliveries, with every option the vendor offers (SPEC 1.2): an OAuth2
+ * Authentication of deliveries, with every option the vendor offers for its webhooks: an OAuth2
  * client-credentials bearer token issued by this service, static custom headers, and an IP
  * allowlist that knows a trusted proxy. Secrets are compared in constant time and never stored.
  */

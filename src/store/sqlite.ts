@@ -8,7 +8,7 @@
  */
 import Database from 'better-sqlite3';
 import type { ParsedRecord } from '../records/parse.js';
-import { listClauses } from './list.js';
+import { listClauses, type ViewColumns } from './list.js';
 import { recordIdOf, storedRecord } from './record.js';
 import type { AppendOutcome, RecordToStore, Store, StoredRecord, ViewChanges, ViewQuery, ViewRow } from './types.js';
 import { createViewKeeper, type ViewKeeper, type ViewUpdate } from './views.js';
@@ -108,6 +108,31 @@ const OWNER = `coalesce(r.session_id, (
 const VIEW_COLUMNS = 'session_id, seq, changed_at, status, decision, anomalies, version, state';
 
 const toStored = (row: Row): StoredRecord => storedRecord(row.seq, row.record, row.session_id ?? undefined);
+/** The view table's columns, as a list names them. */
+const LIST_COLUMNS: ViewColumns = {
+  id: 'session_id',
+  seq: 'seq',
+  changedAt: 'changed_at',
+  status: 'status',
+  decision: 'decision',
+  anomalous: 'anomalous',
+};
+
+/** A list's `WHERE … ORDER BY … LIMIT …`, its values pushed on `params`. */
+const listSql = (query: ViewQuery, params: unknown[]) =>
+  listClauses(
+    query,
+    LIST_COLUMNS,
+    (value) => {
+      params.push(value);
+      return '?';
+    },
+    (yes) => (yes ? 1 : 0),
+  );
+
+/** How many sessions a list with a time filter walks in its own order before it uses the time index. */
+const PROBE_ROWS = 2000;
+
 const toView = (row: ViewTableRow): ViewRow => ({
   interviewId: row.session_id,
   seq: row.seq,
@@ -254,6 +279,44 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
   );
   const listed = new Map<string, Database.Statement<unknown[], ViewTableRow>>();
+  const statementFor = (sql: string) => {
+    let statement = listed.get(sql);
+    if (statement === undefined) {
+      statement = db.prepare<unknown[], ViewTableRow>(sql);
+      listed.set(sql, statement);
+    }
+    return statement;
+  };
+  /**
+   * A time filter many sessions pass: walk the order's own index from the cursor, at most
+   * `PROBE_ROWS` (or 20 pages) of sessions, and keep those changed since then. When the page
+   * fills, or the walk reaches the end, that is the answer, found without sorting every session
+   * changed since then; otherwise (few pass) undefined, and the changed_at index answers.
+   */
+  const probeChanged = (query: ViewQuery): ViewRow[] | undefined => {
+    const since = query.changedSince as number;
+    const walk = Math.max(PROBE_ROWS, 20 * query.limit);
+    const params: unknown[] = [];
+    const clauses = listSql({ ...query, changedSince: undefined, limit: walk }, params);
+    const candidates = statementFor(`SELECT rowid, changed_at FROM views ${clauses}`)
+      .raw(true)
+      .all(...params) as unknown as [number, number][];
+    const rowids: number[] = [];
+    for (const [rowid, changedAt] of candidates) {
+      if (changedAt >= since) rowids.push(rowid);
+      if (rowids.length === query.limit) break;
+    }
+    if (rowids.length < query.limit && candidates.length === walk) return undefined;
+    if (rowids.length === 0) return [];
+    const rows = byRowids.all(JSON.stringify(rowids));
+    const at = new Map(rowids.map((rowid, i) => [rowid, i]));
+    const ordered: ViewTableRow[] = new Array(rowids.length);
+    for (const row of rows) ordered[at.get(row.rowid) as number] = row;
+    return ordered.map(toView);
+  };
+  const byRowids = db.prepare<[string], ViewTableRow & { rowid: number }>(
+    `SELECT rowid, ${VIEW_COLUMNS} FROM views WHERE rowid IN (SELECT value FROM json_each(?))`,
+  );
   // Whether every session has a view of this version: else a session with no view stored may
   // have records stored before views were kept, and is folded from them rather than begun anew.
   let complete = getMeta.get('views')?.value === keeper.version;
@@ -449,37 +512,23 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     },
     async views(query: ViewQuery) {
       const params: unknown[] = [];
-      const clauses = listClauses(
-        query,
-        {
-          id: 'session_id',
-          seq: 'seq',
-          changedAt: 'changed_at',
-          status: 'status',
-          decision: 'decision',
-          anomalous: 'anomalous',
-        },
-        (value) => {
-          params.push(value);
-          return '?';
-        },
-        (yes) => (yes ? 1 : 0),
-      );
-      // A time filter reads the sessions changed since then (the index on changed_at), however
-      // few, and sorts them: left to itself, SQLite would walk every session in the order asked
-      // for to find them. Ids first (from the index alone), then their rows.
+      const clauses = listSql(query, params);
+      if (query.changedSince !== undefined) {
+        const probed = probeChanged(query);
+        if (probed !== undefined) return probed;
+      }
+      // A time filter few sessions pass reads the sessions changed since then (the index on
+      // changed_at) and sorts them: left to itself, SQLite would walk every session in the order
+      // asked for to find them. Ids first (from the index alone), then their rows.
       const order = clauses.slice(clauses.lastIndexOf(' ORDER BY '), clauses.lastIndexOf(' LIMIT '));
       const sql =
         query.changedSince === undefined
           ? `SELECT ${VIEW_COLUMNS} FROM views ${clauses}`
           : `SELECT ${VIEW_COLUMNS} FROM views WHERE rowid IN (
                SELECT rowid FROM views INDEXED BY views_by_change ${clauses})${order}`;
-      let statement = listed.get(sql);
-      if (statement === undefined) {
-        statement = db.prepare<unknown[], ViewTableRow>(sql);
-        listed.set(sql, statement);
-      }
-      return statement.all(...params).map(toView);
+      return statementFor(sql)
+        .all(...params)
+        .map(toView);
     },
     async viewChanges(seq, limit) {
       checkOpen();

@@ -110,7 +110,8 @@ export interface Store {
   /**
    * Store records durably, and update the views of the sessions they change in the same
    * transaction. Resolves only once committed (a crash after it resolves loses nothing).
-   * Concurrent calls may share one commit (group commit).
+   * Concurrent calls may share one commit (group commit). One call is one transaction: the
+   * PostgreSQL store takes at most 2048 records a call (a `RangeError` beyond; split larger loads).
    */
   append(records: readonly RecordToStore[]): Promise<AppendOutcome[]>;
   /**

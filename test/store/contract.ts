@@ -505,6 +505,53 @@ export function storeContract(name: string, open: OpenStore): void {
       await expectViewsEqualReplay(store);
     });
 
+    it('lists by time the same whether every session, a few or none changed since then', async () => {
+      const store = await h.open();
+      // More sessions than a list walks in its own order before it turns to the time index.
+      const ids = Array.from({ length: 2600 }, (_, i) => `v${String(i).padStart(4, '0')}`);
+      // In calls of 1 000 (PostgreSQL takes at most 2 048 records a call).
+      for (let i = 0; i < ids.length; i += 1000)
+        await store.append(ids.slice(i, i + 1000).map((id, j) => toStore(statusRecord(id, (i + j) % 50))));
+      const early = Date.now();
+      while (Date.now() === early) await new Promise((resolve) => setTimeout(resolve, 1));
+      const since = Date.now();
+      // A few sessions, spread over the ids, change after `since`; one of them becomes rare.
+      const changed = ids.filter((_, i) => i % 97 === 5);
+      await store.append(changed.map((id, i) => toStore(statusRecord(id, 60 + i, 'ONBOARDING_FINISHED'))));
+      await store.append([toStore(statusRecord('v0102', 99, 'MANUAL_REVIEW_APPROVED'))]);
+
+      const every = await store.views({ order: 'id', limit: 10_000 });
+      const newest = await store.views({ order: 'recent', limit: 10_000 });
+      const pages = async (query: Omit<ViewQuery, 'order' | 'limit' | 'after'>, order: ViewQuery['order']) => {
+        const seen: string[] = [];
+        for (let after: string | number | undefined; ; ) {
+          const page = await store.views({ ...query, order, limit: 51, after });
+          seen.push(...page.map((row) => row.interviewId));
+          if (page.length < 51) return seen;
+          const last = page[page.length - 1];
+          after = order === 'id' ? last.interviewId : last.seq;
+        }
+      };
+      const expected = (rows: readonly ViewRow[], keep: (row: ViewRow) => boolean) =>
+        rows.filter(keep).map((row) => row.interviewId);
+
+      for (const order of ['id', 'recent'] as const) {
+        const rows = order === 'id' ? every : newest;
+        // Every session passes: pages walk the order's own index.
+        expect(await pages({ changedSince: 0 }, order)).toEqual(expected(rows, () => true));
+        // A few pass, spread wide: the time index answers.
+        expect(await pages({ changedSince: since }, order)).toEqual(expected(rows, (row) => row.changedAt >= since));
+        expect(await pages({ changedSince: since, status: 'MANUAL_REVIEW_APPROVED' }, order)).toEqual(['v0102']);
+        expect(await pages({ changedSince: 0, status: 'MANUAL_REVIEW_APPROVED' }, order)).toEqual(['v0102']);
+        expect(await pages({ changedSince: Date.now() + 60_000 }, order)).toEqual([]);
+        // A prefix and a time together.
+        expect(await pages({ changedSince: since, prefix: 'v00' }, order)).toEqual(
+          expected(rows, (row) => row.changedAt >= since && row.interviewId.startsWith('v00')),
+        );
+      }
+      expect(changed.length).toBeGreaterThan(20);
+    });
+
     it('sessionIds pages through the sessions in sorted order', async () => {
       const store = await h.open();
       // Ids as a vendor body may carry them, control characters included.

@@ -4,6 +4,7 @@
  * is the core's replay of the session's stored state; a view not yet rebuilt to this version of
  * the core is folded from the session's records instead, so every answer is a replay's.
  */
+import { parseTime, TIME_FORMAT } from '../records/time.js';
 import { recordLine } from '../store/record.js';
 import type { StoredRecord, ViewQuery, ViewRow } from '../store/types.js';
 import type { Decision, SessionView } from '../types.js';
@@ -116,18 +117,10 @@ export function createReader(parts: ServiceParts): Reader {
     const order = params.get('order') ?? 'id';
     if (order !== 'id' && order !== 'recent') return problem(400, 'bad-query', 'order must be id or recent');
     const since = params.get('changedSince');
-    // A time as the records write it: ISO 8601 with a date, a time and an offset.
-    const changedSince = since === null ? undefined : Date.parse(since);
-    if (
-      since !== null &&
-      (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(since) ||
-        !Number.isFinite(changedSince))
-    ) {
-      return problem(
-        400,
-        'bad-query',
-        'changedSince must be a time in ISO 8601 with an offset, e.g. 2026-11-25T10:00:00Z',
-      );
+    // A time as the records write it, read as strictly (docs/spec.md, times).
+    const changedSince = since === null ? undefined : parseTime(since);
+    if (since !== null && changedSince === undefined) {
+      return problem(400, 'bad-query', `changedSince must be ${TIME_FORMAT}`);
     }
     const after = params.get('after') ?? undefined;
     if (order === 'recent' && after !== undefined && !/^\d+$/.test(after)) {

@@ -377,7 +377,13 @@ describe('webhook handler: reading', () => {
     expect((await ids(`?order=recent&limit=2&after=${recent.next}`)).ids).toEqual(['s2', 's3']);
     expect((await ids('?changedSince=2026-11-25T10:00:00.006Z')).ids).toEqual(['s2', 's4', 's5']);
     expect((await ids('?prefix=s1')).ids).toEqual(['s1']);
-    expect((await get('/sessions?changedSince=yesterday')).status).toBe(400);
+    // Read as strictly as the records' times: no invented dates, no local time.
+    for (const bad of ['yesterday', '2026-02-30T10:00:00Z', '2026-11-25T10:00:00', '12']) {
+      const answer = await get(`/sessions?changedSince=${encodeURIComponent(bad)}`);
+      expect(answer.status, bad).toBe(400);
+      expect(((await answer.json()) as { message: string }).message).toContain('ISO 8601');
+    }
+    expect((await ids('?changedSince=2026-11-25T11:00:00.006%2B01:00')).ids).toEqual(['s2', 's4', 's5']);
     expect((await get('/sessions?order=random')).status).toBe(400);
     expect(await ids('?anomalies=true')).toEqual({ ids: ['s5'], next: null });
     expect((await get('/sessions?status=DONE')).status).toBe(400);

@@ -47,11 +47,10 @@ function profileList(r: Record<string, unknown>): string {
 // What the profiles show and what would close the gaps (written from the profiles and runs of
 // the work committed with this file; the figures beside them are rendered from each run).
 const REPLAY_NOTE = `Three things. First, this machine: its two vCPUs do not do two cores' work. Two copies of a
-CPU-bound loop run together take about 1.75× as long as one alone (measured the same day), and another
-engineer's benchmarks shared the machine during these runs. So two worker threads, with the main thread
-reading and dealing the lines, cannot do two threads' work: in a quieter run they took 7.3 s where one
-thread took 10.6 s (1.45×); on a busy machine the two rows can even swap (compare the \`--jobs 1\` rows).
-The work splits with nothing shared between workers but the input, so real cores should scale it.
+CPU-bound loop run together take about 1.75× as long as one alone (measured the same day). So two worker
+threads, with the main thread reading and dealing the lines beside them, cannot do two threads' work: the
+default rows above run about 1.3–1.45× as fast as the \`--jobs 1\` rows (1.45× in the quietest run we had),
+not 2×. The work splits with nothing shared between workers but the input, so real cores should scale it.
 
 Second, what is left per record is spread thin (see the profile): about a sixth is garbage collection;
 \`JSON.parse\`, which the baseline pays too, under a tenth; the rest of parsing (the body's fields, the
@@ -102,7 +101,7 @@ is the commit itself (WAL, \`synchronous=FULL\`), which blocks the thread. The b
 What would close it: (1) the store in a worker thread that owns the SQLite connection and the views, so the
 commit, its fsync and the replays run beside the HTTP work on the second core; (2) a replay the core can resume
 (the machines' state and judgements after the last record, kept with the state), so an in-order delivery steps
-once instead of replaying its session (issue 12's core work); (3) a server path that reads a webhook's body into
+once instead of replaying its session; (3) a server path that reads a webhook's body into
 one buffer without the web-standard \`Request\` / \`ReadableStream\` round trip.`;
 const PG_NOTE = `A single instance is not bound by the CPU (see the CPU figures: the machine is well below full) but by
 the latency of its commits: one group commit in flight at a time, several round trips each (BEGIN with the

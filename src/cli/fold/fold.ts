@@ -12,6 +12,7 @@
 import os from 'node:os';
 import { parseLine } from '../../records/parse.js';
 import type { Anomaly, FlowConfig } from '../../types.js';
+import { countAnomalies } from '../findings.js';
 import { progressLine } from '../progress.js';
 import { ownerOf } from './owner.js';
 import { localShard, type ShardClient, type Taken, workerShard, workersAvailable } from './protocol.js';
@@ -200,11 +201,9 @@ async function fold(
       }
       const sources: AsyncIterator<Piece>[] = clients.map((client) => piecesOf(client));
       if (outputRequest.kind === 'findings') {
-        for (const anomaly of orphans) {
-          if (anomaly.settled === true) continue;
-          if (anomaly.severity === 'error') summary.errors++;
-          else summary.warnings++;
-        }
+        const counted = countAnomalies(orphans);
+        summary.errors += counted.errors;
+        summary.warnings += counted.warnings;
         const own = orphans.map((anomaly, seq) => findingEntry(anomaly, null, seq, files, outputRequest.lines));
         own.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
         sources.push(asyncOf(own.map(({ key, text, errors }) => ({ key, bytes: Buffer.from(text), errors }))));

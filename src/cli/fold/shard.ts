@@ -239,11 +239,10 @@ export class Shard {
           runs.add({ key: id, text: JSON.stringify(view), errors: countAnomalies(view.anomalies).errors });
           continue;
         }
+        const counted = countAnomalies(view.anomalies);
+        errors += counted.errors;
+        warnings += counted.warnings;
         view.anomalies.forEach((anomaly, seq) => {
-          if (anomaly.settled !== true) {
-            if (anomaly.severity === 'error') errors++;
-            else warnings++;
-          }
           runs.add(findingEntry(anomaly, id, seq, this.#files, request.lines));
         });
       }

@@ -2,7 +2,6 @@
  * `validate`: the same fold as `replay`, reporting every anomaly where it happened (file, line,
  * session), with the sentence the core wrote. The exit code says whether errors remain.
  */
-import type { Anomaly } from '../types.js';
 import { foldInParallel } from './fold/fold.js';
 import { FOLD_HELP, FOLD_OPTIONS, readJobs, readSize } from './fold/options.js';
 import { warnEmpty } from './input.js';
@@ -35,12 +34,6 @@ Examples:
   onboarding-status validate --strict examples/duplicated.jsonl || echo "retries seen"
   onboarding-status validate --json logs/today.jsonl | jq '.anomalies[] | select(.severity == "error")'
 `;
-
-/** One reported anomaly: the core's anomaly and the session it belongs to. */
-export interface Finding extends Anomaly {
-  /** The session it belongs to; `null` for a record that belongs to none. */
-  readonly session: string | null;
-}
 
 export const validateCommand: Command = {
   name: 'validate',

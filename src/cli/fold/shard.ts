@@ -116,11 +116,6 @@ export class Shard {
     return this.#sessions.size;
   }
 
-  /** Whether the sessions went to partitions on disk. */
-  get spilled(): boolean {
-    return this.#partitions !== undefined;
-  }
-
   /** Parse and fold lines read in order; those this shard does not own are handed over. */
   take(lines: Iterable<SourcedLine>, handover: Handover): void {
     for (const item of lines) {

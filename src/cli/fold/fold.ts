@@ -82,13 +82,8 @@ export const defaultJobs = (): number => Math.max(1, os.availableParallelism?.()
 /** Fold logs in parallel. */
 export async function foldInParallel(request: FoldRequest): Promise<Folded> {
   const { files, jobs, flow } = request;
-  const options = (index: number): ShardOptions => ({
-    index,
-    count: jobs,
-    files,
-    flow,
-    budget: request.budget ?? sessionBudget(request.maxMemory, jobs),
-  });
+  const budget = request.budget ?? sessionBudget(request.maxMemory, jobs);
+  const options = (index: number): ShardOptions => ({ index, count: jobs, files, flow, budget });
   const threads = request.threads ?? (jobs > 1 && workersAvailable);
   const clients: ShardClient[] = Array.from({ length: jobs }, (_, i) =>
     threads ? workerShard(options(i)) : localShard(options(i)),
@@ -105,7 +100,7 @@ export async function foldInParallel(request: FoldRequest): Promise<Folded> {
     await Promise.all(clients.map((client) => client.close()));
   };
   try {
-    return await fold(request, threads, clients, stop);
+    return await fold(request, budget, threads, clients, stop);
   } catch (error) {
     await stop();
     throw error;
@@ -114,6 +109,7 @@ export async function foldInParallel(request: FoldRequest): Promise<Folded> {
 
 async function fold(
   request: FoldRequest,
+  budget: number,
   threads: boolean,
   clients: readonly ShardClient[],
   stop: () => Promise<unknown>,
@@ -121,7 +117,7 @@ async function fold(
   const { files, jobs } = request;
   const reader = new LogReader(files, jobs, threads, request.dealByTurns === true);
   // Records that name no session: kept here, in the order read, until the end.
-  const sessionless = new Sessionless(request.budget ?? sessionBudget(request.maxMemory, jobs));
+  const sessionless = new Sessionless(budget);
   const progress = request.progress ? progressLine() : undefined;
   const sessions = new Array<number>(jobs).fill(0);
   const queue: { chunk: Chunk; taken: Promise<(Taken | undefined)[]> }[] = [];

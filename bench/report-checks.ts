@@ -1,7 +1,8 @@
 /** Lines of docs/benchmarks.md shared by sections: views checked against a replay, PostgreSQL's wait events. */
 
+import { num } from './report-format.js';
+
 type Result = Record<string, unknown>;
-const num = (v: unknown) => (typeof v === 'number' ? v : Number.NaN);
 
 /** "Views against a replay after each run: …" for a section's list of checks. */
 export function verifiedLine(list: unknown): string {

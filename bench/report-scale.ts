@@ -1,10 +1,8 @@
 /** The section of docs/benchmarks.md for bench/store-scale.ts: reads, events and ingest at a million sessions. */
 
+import { fmt, ms, num, verdict } from './report-format.js';
+
 type Result = Record<string, unknown>;
-const num = (v: unknown) => (typeof v === 'number' ? v : Number.NaN);
-const fmt = (n: unknown) => (typeof n === 'number' ? Math.round(n).toLocaleString('en-US') : String(n));
-const ms = (v: unknown) => `${num(v).toLocaleString('en-US', { maximumFractionDigits: 1 })} ms`;
-const verdict = (ok: boolean) => (ok ? 'met' : '**not met**');
 
 /** One read measured: autocannon GETs rotating over paths, a few connections at a time. */
 export interface Read {

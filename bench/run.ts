@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { machine } from './measure.js';
 import { cpuLine, verifiedLine, waitsLine } from './report-checks.js';
+import { fmt, ms, num, verdict } from './report-format.js';
 import { renderScale, scaleTargets } from './report-scale.js';
 
 interface Section {
@@ -20,12 +21,8 @@ interface Section {
   readonly flags?: readonly string[];
 }
 
-const fmt = (n: unknown) => (typeof n === 'number' ? Math.round(n).toLocaleString('en-US') : String(n));
 const ratio = (n: unknown) => (typeof n === 'number' ? `${n.toFixed(1)}×` : String(n));
-const verdict = (ok: boolean) => (ok ? 'met' : '**not met**');
-const num = (v: unknown) => (typeof v === 'number' ? v : Number.NaN);
 const mb = (bytes: unknown) => `${Math.round(num(bytes) / 2 ** 20).toLocaleString('en-US')} MB`;
-const ms = (v: unknown) => `${num(v).toLocaleString('en-US', { maximumFractionDigits: 1 })} ms`;
 const pct = (v: number) => `${Math.round(v * 100)} %`;
 /** How far a figure is from its target: "61 % short (78,000 of 200,000)". */
 const short = (value: number, target: number, unit = '') =>

@@ -9,6 +9,7 @@
 import {
   type DecisionEvidence,
   decide,
+  decisionOf,
   type EvidenceContext,
   evidenceModel,
   type OnboardingContext,
@@ -18,6 +19,7 @@ import {
   type SessionContext,
   sessionModel,
   settlingPoll,
+  withDecision,
 } from '../../machines/index.js';
 import { judgement } from '../records/anomaly.js';
 import { deprecation } from '../records/parse.js';
@@ -142,16 +144,10 @@ function describeDecisions(items: readonly DecisionEvidence[]): string {
   return named.length <= 3 ? named.join(', ') : `${named.slice(0, 3).join(', ')} and ${named.length - 3} more`;
 }
 
-/** The decision an event carries, if any. */
-function decisionOfEvent(event: EvidenceEvent): 'approved' | 'rejected' | undefined {
-  if (isOnboardingStatus(event.type)) return STATUS_FACTS[event.type].decision;
-  return event.type in KIND_FACTS ? KIND_FACTS[event.type as SessionKind].decision : undefined;
-}
-
 /** What the order of one record says, judged against the machines before it. */
 function judgeOrder(machines: Machines, event: EvidenceEvent, kind: string): Finding | undefined {
   const context = machines.onboarding.context;
-  const decision = decisionOfEvent(event);
+  const decision = decisionOf(event);
   const requestedAt = 'requestedAt' in event ? event.requestedAt : undefined;
   if (requestedAt !== undefined) {
     const status = event.type as OnboardingStatus;
@@ -174,10 +170,7 @@ function judgeOrder(machines: Machines, event: EvidenceEvent, kind: string): Fin
   if (decision !== undefined) {
     const opposite = openEvidence(context.decisions).filter((item) => item.decision !== decision);
     if (opposite.length === 0) return undefined;
-    const status = isOnboardingStatus(event.type) ? event.type : null;
-    const item: DecisionEvidence =
-      requestedAt === undefined ? { decision, at: event.at, status } : { decision, at: event.at, status, requestedAt };
-    const after = decide([...context.decisions, item]);
+    const after = decide(withDecision(context, event));
     const what = requestedAt === undefined ? event.type : `poll sent at ${isoTime(requestedAt)} reported ${event.type}`;
     const outcome =
       after === decision

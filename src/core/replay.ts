@@ -33,7 +33,7 @@ import type {
   SessionEvent,
   SessionKind,
 } from '../types.js';
-import { KIND_FACTS } from '../vendor/kinds.js';
+import { KIND_FACTS, SESSION_KINDS } from '../vendor/kinds.js';
 import {
   type EvidenceStatus,
   highestStatus,
@@ -130,10 +130,13 @@ export function statusOf(context: OnboardingContext): OnboardingStatus {
   return highestStatus(bits | impliedBy(bits));
 }
 
-const SESSION_OUTCOME: Readonly<Record<'approved' | 'rejected', SessionKind>> = {
-  approved: 'session-succeeded',
-  rejected: 'session-failed',
-};
+/** The session webhook that carries each decision (read from the kinds table). */
+const SESSION_OUTCOME = Object.fromEntries(
+  SESSION_KINDS.flatMap((kind) => {
+    const decision = KIND_FACTS[kind].decision;
+    return decision === undefined ? [] : [[decision, kind]];
+  }),
+) as Readonly<Record<'approved' | 'rejected', SessionKind>>;
 
 /** Decision evidence, named for a message. */
 function describeDecisions(items: readonly DecisionEvidence[]): string {

@@ -22,6 +22,7 @@ import {
   withDecision,
 } from '../../machines/index.js';
 import { judgement } from '../records/anomaly.js';
+import { quote } from '../records/json.js';
 import { deprecation } from '../records/parse.js';
 import { isoTime } from '../records/time.js';
 import type {
@@ -250,7 +251,7 @@ function anomalyOf(
 /** A record tied by a correlation id several sessions carry. */
 function ambiguity(note: Note, kind: string): Finding {
   const sessions = note.sessions ?? [];
-  const named = sessions.slice(0, 4).map((id) => JSON.stringify(id.length > 40 ? `${id.slice(0, 39)}…` : id));
+  const named = sessions.slice(0, 4).map((id) => quote(id, 40));
   const more = sessions.length > 4 ? ` and ${sessions.length - 4} more` : '';
   return judgement(
     'ambiguous-correlation',

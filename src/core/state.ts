@@ -380,6 +380,3 @@ export function refold(interviewId: string, records: Iterable<DeliveryRecord | u
   for (const record of records) applyInPlace(state, parseRecord(record));
   return freeze(state);
 }
-
-/** How many distinct records a state holds. */
-export const recordCount = (state: { readonly atoms: readonly number[] }): number => state.atoms.length / STRIDE;

@@ -7,11 +7,13 @@ export { type DecisionEvidence, decide, decisionStatus, openEvidence, settlingPo
 export { type EvidenceContext, evidenceMachine, evidenceModel, initialEvidenceContext } from './evidence.js';
 export type { Guard, Model, ModelInput, ModelLogic, Update } from './model.js';
 export {
+  decisionOf,
   initialOnboardingContext,
   type OnboardingContext,
   type OnboardingEvent,
   onboardingMachine,
   onboardingModel,
+  withDecision,
 } from './onboarding.js';
 export { type SessionContext, sessionMachine, sessionModel } from './session.js';
 

@@ -9,7 +9,7 @@
  */
 
 import { assign, setup } from 'xstate';
-import type { OtherEvidenceEvent, SessionEvent, StatusEvent } from '../src/types.js';
+import type { EvidenceEvent, OtherEvidenceEvent, SessionEvent, StatusEvent } from '../src/types.js';
 import { KIND_FACTS, SESSION_KINDS } from '../src/vendor/kinds.js';
 import { flowBits, MODULE_STATUSES, moduleBit, type ONBOARDING_MODULES } from '../src/vendor/modules.js';
 import {
@@ -44,14 +44,15 @@ export type OnboardingEvent = StatusEvent | SessionEvent | IneEvent;
 const isPoll = (event: OnboardingEvent) => 'requestedAt' in event && event.requestedAt !== undefined;
 
 /** The decision an event carries: a manual-review status, or a session outcome. */
-function decisionOf(event: OnboardingEvent): 'approved' | 'rejected' | undefined {
+export function decisionOf(event: EvidenceEvent): 'approved' | 'rejected' | undefined {
   return (
     STATUS_FACTS[event.type as EvidenceStatus]?.decision ??
     (event.type in KIND_FACTS ? KIND_FACTS[event.type as SessionEvent['type']].decision : undefined)
   );
 }
 
-function withDecision(context: OnboardingContext, event: OnboardingEvent): readonly DecisionEvidence[] {
+/** The decision evidence of a context with the event's decision (if it carries one) added. */
+export function withDecision(context: OnboardingContext, event: EvidenceEvent): readonly DecisionEvidence[] {
   const decision = decisionOf(event);
   if (decision === undefined) return context.decisions;
   const status = event.type in STATUS_FACTS ? (event.type as EvidenceStatus) : null;

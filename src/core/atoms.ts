@@ -175,6 +175,12 @@ export function eventOf(info: number, at: Millis, aux: number): EvidenceEvent | 
 /** Whether an atom is a record refused for its envelope (reported, never applied). */
 export const isRefused = (info: number): boolean => typeBits(info) === REFUSED_TYPE;
 
+/** The type of a watchlist update's atom, whose `aux` is its search `ref`. */
+const REF_TYPE = TYPE_OF_EVENT.get('watchlist') as number;
+
+/** Whether an atom's `aux` is a string (a watchlist `ref`: 1 + an index into `strings`), not a number. */
+export const auxIsRef = (info: number): boolean => typeBits(info) === REF_TYPE;
+
 /** The event type name of an atom (`undefined` when it proves nothing). */
 export const eventTypeOf = (info: number): string | undefined => EVENTS[typeBits(info)]?.type;
 

@@ -372,9 +372,7 @@ export class Ledger {
   /** Anomalies of records that belong to no session, including those still waiting for a tie. */
   anomalies(): Anomaly[] {
     const entries = unroutedAnomalies(this.#unrouted, this.#flowBits, UNNAMED);
-    const waiting = new Set<Waiting>();
-    for (const list of this.#waiting.values()) for (const item of list) waiting.add(item);
-    for (const item of waiting) {
+    for (const item of this.#waitingRecords()) {
       const ids = item.correlation.length > 0 ? item.correlation.map((id) => cut(id)).join(', ') : 'correlation ids';
       entries.push(
         ...unroutedAnomalies(
@@ -388,6 +386,13 @@ export class Ledger {
     return entries.flatMap((entry) => entry.anomalies);
   }
 
+  /** The records waiting for a tie, each once (one waiting under several ids is listed under each). */
+  #waitingRecords(): Set<Waiting> {
+    const waiting = new Set<Waiting>();
+    for (const list of this.#waiting.values()) for (const item of list) waiting.add(item);
+    return waiting;
+  }
+
   /** Every session view (sorted by `interviewId`) and the anomalies that belong to no session. */
   snapshot(): LedgerSnapshot {
     return {
@@ -398,8 +403,7 @@ export class Ledger {
 
   /** The ledger as plain JSON, to merge into another (`merge`). */
   export(): LedgerState {
-    const waiting = new Set<Waiting>();
-    for (const list of this.#waiting.values()) for (const item of list) waiting.add(item);
+    const waiting = this.#waitingRecords();
     return {
       version: STATE_VERSION,
       sessions: this.sessionIds().map((id) => freeze(this.#sessions.read(id) as MutableState)),

@@ -24,8 +24,8 @@ import { canonicalJson, hashJson } from '../records/json.js';
 import {
   AT,
   AUX,
+  auxIsRef,
   compareIdentity,
-  eventTypeOf,
   FLAG,
   fileBits,
   flagBits,
@@ -226,7 +226,7 @@ function auxKindOf(at: number, flags: number, type: number, aux: number, ref: st
     const delta = at - aux;
     return Number.isSafeInteger(delta) && at - delta === aux ? AUX_REQUESTED : -1;
   }
-  if (eventTypeOf(type) === 'watchlist') return -1;
+  if (auxIsRef(type)) return -1;
   return exactCount(aux) && aux < TWO_56 ? AUX_RAW : -1;
 }
 
@@ -256,8 +256,9 @@ export function packState(state: MutableState, tables: PackTables): string | und
     const line = lineBits(info);
     if (!Number.isInteger(info) || packInfo(type, flags, file, line) !== info) return undefined;
     if (!exactAt(previousAt, at) || !exactCount(key) || key >= TWO_56) return undefined;
-    const ref = aux > 0 && eventTypeOf(info) === 'watchlist' ? state.strings[aux - 1] : undefined;
-    if (aux > 0 && eventTypeOf(info) === 'watchlist' && ref === undefined) return undefined;
+    const hasRef = aux > 0 && auxIsRef(info);
+    const ref = hasRef ? state.strings[aux - 1] : undefined;
+    if (hasRef && ref === undefined) return undefined;
     const auxKind = auxKindOf(at, flags, info, aux, ref);
     if (auxKind < 0) return undefined;
     let noteNumber = 0;

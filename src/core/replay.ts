@@ -9,6 +9,7 @@
 import {
   type DecisionEvidence,
   decide,
+  decisionOf,
   type EvidenceContext,
   evidenceModel,
   type OnboardingContext,
@@ -18,8 +19,10 @@ import {
   type SessionContext,
   sessionModel,
   settlingPoll,
+  withDecision,
 } from '../../machines/index.js';
 import { judgement } from '../records/anomaly.js';
+import { quote } from '../records/json.js';
 import { deprecation } from '../records/parse.js';
 import { isoTime } from '../records/time.js';
 import type {
@@ -31,7 +34,7 @@ import type {
   SessionEvent,
   SessionKind,
 } from '../types.js';
-import { KIND_FACTS } from '../vendor/kinds.js';
+import { KIND_FACTS, SESSION_KINDS } from '../vendor/kinds.js';
 import {
   type EvidenceStatus,
   highestStatus,
@@ -128,10 +131,13 @@ export function statusOf(context: OnboardingContext): OnboardingStatus {
   return highestStatus(bits | impliedBy(bits));
 }
 
-const SESSION_OUTCOME: Readonly<Record<'approved' | 'rejected', SessionKind>> = {
-  approved: 'session-succeeded',
-  rejected: 'session-failed',
-};
+/** The session webhook that carries each decision (read from the kinds table). */
+const SESSION_OUTCOME = Object.fromEntries(
+  SESSION_KINDS.flatMap((kind) => {
+    const decision = KIND_FACTS[kind].decision;
+    return decision === undefined ? [] : [[decision, kind]];
+  }),
+) as Readonly<Record<'approved' | 'rejected', SessionKind>>;
 
 /** Decision evidence, named for a message. */
 function describeDecisions(items: readonly DecisionEvidence[]): string {
@@ -142,16 +148,10 @@ function describeDecisions(items: readonly DecisionEvidence[]): string {
   return named.length <= 3 ? named.join(', ') : `${named.slice(0, 3).join(', ')} and ${named.length - 3} more`;
 }
 
-/** The decision an event carries, if any. */
-function decisionOfEvent(event: EvidenceEvent): 'approved' | 'rejected' | undefined {
-  if (isOnboardingStatus(event.type)) return STATUS_FACTS[event.type].decision;
-  return event.type in KIND_FACTS ? KIND_FACTS[event.type as SessionKind].decision : undefined;
-}
-
 /** What the order of one record says, judged against the machines before it. */
 function judgeOrder(machines: Machines, event: EvidenceEvent, kind: string): Finding | undefined {
   const context = machines.onboarding.context;
-  const decision = decisionOfEvent(event);
+  const decision = decisionOf(event);
   const requestedAt = 'requestedAt' in event ? event.requestedAt : undefined;
   if (requestedAt !== undefined) {
     const status = event.type as OnboardingStatus;
@@ -174,10 +174,7 @@ function judgeOrder(machines: Machines, event: EvidenceEvent, kind: string): Fin
   if (decision !== undefined) {
     const opposite = openEvidence(context.decisions).filter((item) => item.decision !== decision);
     if (opposite.length === 0) return undefined;
-    const status = isOnboardingStatus(event.type) ? event.type : null;
-    const item: DecisionEvidence =
-      requestedAt === undefined ? { decision, at: event.at, status } : { decision, at: event.at, status, requestedAt };
-    const after = decide([...context.decisions, item]);
+    const after = decide(withDecision(context, event));
     const what = requestedAt === undefined ? event.type : `poll sent at ${isoTime(requestedAt)} reported ${event.type}`;
     const outcome =
       after === decision
@@ -254,7 +251,7 @@ function anomalyOf(
 /** A record tied by a correlation id several sessions carry. */
 function ambiguity(note: Note, kind: string): Finding {
   const sessions = note.sessions ?? [];
-  const named = sessions.slice(0, 4).map((id) => JSON.stringify(id.length > 40 ? `${id.slice(0, 39)}…` : id));
+  const named = sessions.slice(0, 4).map((id) => quote(id, 40));
   const more = sessions.length > 4 ? ` and ${sessions.length - 4} more` : '';
   return judgement(
     'ambiguous-correlation',

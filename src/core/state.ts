@@ -16,8 +16,8 @@ import {
   AT,
   ATOM_LAYOUT,
   AUX,
+  auxIsRef,
   compareIdentity,
-  eventTypeOf,
   FLAG,
   fileBits,
   flagBits,
@@ -266,7 +266,7 @@ export function mergeInto(
     const newFile = file === 0 ? 0 : (remap[file - 1] ?? 0);
     let aux = b[index + AUX];
     // A watchlist update's aux is a string index: renumber it too.
-    if (eventTypeOf(info) === 'watchlist' && aux > 0) aux = remap[aux - 1] ?? aux;
+    if (auxIsRef(info) && aux > 0) aux = remap[aux - 1] ?? aux;
     merged.push(b[index + AT], b[index + KEY], info + ((newFile <= MAX_FILES ? newFile : 0) - file) * 2 ** 10, aux);
   };
   while (i < a.length || j < b.length) {
@@ -337,7 +337,7 @@ export function canonicalRecords(state: SessionState | MutableState): string {
       state.atoms[i + KEY],
       typeBits(info),
       flagBits(info),
-      eventTypeOf(info) === 'watchlist' && aux > 0 ? state.strings[aux - 1] : aux,
+      auxIsRef(info) && aux > 0 ? state.strings[aux - 1] : aux,
     ]);
   }
   out.push(state.notes);
@@ -380,6 +380,3 @@ export function refold(interviewId: string, records: Iterable<DeliveryRecord | u
   for (const record of records) applyInPlace(state, parseRecord(record));
   return freeze(state);
 }
-
-/** How many distinct records a state holds. */
-export const recordCount = (state: { readonly atoms: readonly number[] }): number => state.atoms.length / STRIDE;

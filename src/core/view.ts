@@ -11,6 +11,7 @@ import { flowBits, MODULE_NAMES, MODULES, STAGE_TAGS } from '../vendor/modules.j
 import { DECISION_RANK, STATUS_FACTS } from '../vendor/statuses.js';
 import { compiledMachines, type Machines, type Replayed, replay, statusOf } from './replay.js';
 import type { MutableState, SessionState } from './state.js';
+import { compareIds } from './ties.js';
 
 /** What the machines' states say: the parts of the view they decide. */
 export type MachineReading = Pick<
@@ -32,7 +33,7 @@ const DECISION_OF_REVIEW: Readonly<Record<string, Decision>> = {
 
 /** Read status, decision and fetchability from the machines' states alone. */
 export function readMachines(machines: Machines): MachineReading {
-  const { onboarding, session, evidence } = compiledMachines;
+  const { onboarding, session } = compiledMachines;
   const decision = DECISION_OF_REVIEW[onboarding.regionState(machines.onboarding.index, 'review')];
   let status = statusOf(machines.onboarding.context);
   if (STATUS_FACTS[status].rank === DECISION_RANK)
@@ -41,8 +42,8 @@ export function readMachines(machines: Machines): MachineReading {
   const evidenceOf: Partial<Record<ModuleName, string>> = {};
   const fetchable: ModuleName[] = [];
   for (const name of MODULE_NAMES) {
-    const machine = MODULES[name].machine === 'onboarding' ? onboarding : evidence;
-    const index = MODULES[name].machine === 'onboarding' ? machines.onboarding.index : machines.evidence.index;
+    const machine = compiledMachines[MODULES[name].machine];
+    const index = machines[MODULES[name].machine].index;
     const stage = STAGE_TAGS.find((tag) => machine.hasTag(index, tag, name));
     if (stage === undefined) continue;
     stages[name] = stage;
@@ -98,7 +99,7 @@ export function viewOf(interviewId: string, replayed: Replayed): SessionView {
     }
     if (fact.refetch === 'watchlist-updates' && replayed.watchlist.size > 0) {
       const refs = [...replayed.watchlist.entries()]
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .sort(([a], [b]) => compareIds(a, b))
         .map(([ref, { count, after }]) => ({ ref, updates: count, after: isoTime(after) }));
       access.refs = refs;
       access.refetch = {

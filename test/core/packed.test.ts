@@ -5,6 +5,7 @@
  */
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
+import { INFO, STRIDE, sourceOf } from '../../src/core/atoms.js';
 import {
   appendRecord,
   MAX_PACKED_BYTES,
@@ -38,6 +39,13 @@ const sessionRecordsArb = permutedHistoryArb.chain(({ permuted }) =>
     ),
 );
 
+/** Where each record of a state was read, in atom order (not part of a record's identity). */
+function sourcesOf(state: MutableState) {
+  const sources = [];
+  for (let i = 0; i < state.atoms.length; i += STRIDE) sources.push(sourceOf(state.atoms[i + INFO], state.strings));
+  return sources;
+}
+
 describe('packed sessions', () => {
   test.prop([sessionRecordsArb])(
     'records appended one by one read back as the state applyInPlace builds',
@@ -56,6 +64,7 @@ describe('packed sessions', () => {
       if (packed === undefined) return;
       const back = unpackState('s1', packed, tables);
       expect(sameRecords(back, state)).toBe(true);
+      expect(sourcesOf(back)).toEqual(sourcesOf(state));
       expect(viewSession(back)).toEqual(viewSession(state));
       expect(back.atoms).toHaveLength(state.atoms.length);
     },
@@ -71,6 +80,7 @@ describe('packed sessions', () => {
     // The same records, notes and sources (its strings may be numbered in another order).
     expect(sameRecords(back, state)).toBe(true);
     expect(back.notes).toEqual(state.notes);
+    expect(sourcesOf(back)).toEqual(sourcesOf(state));
     expect(viewSession(back)).toEqual(viewSession(state));
   });
 
@@ -99,10 +109,13 @@ describe('packed sessions', () => {
       applyInPlace(state, parsed);
       const atom = atomOf(parsed);
       const next = packed === undefined ? packRecord(atom, tables) : appendRecord(packed, atom, tables);
-      expect(next).not.toBe(false);
+      expect(next).toEqual(expect.any(String));
       packed = next === false ? packed : next;
     }
     const back = unpackState('a1', packed as string, tables);
+    expect(sameRecords(back, state)).toBe(true);
+    expect(sourcesOf(back)).toEqual(sourcesOf(state));
+    expect(sourcesOf(back)).toContainEqual({ file: 'ünïcode.jsonl', line: 2 ** 34 });
     expect(viewSession(back)).toEqual(viewSession(state));
     expect(back.strings).toContain('ref-日本-🎌');
   });

@@ -8,7 +8,7 @@
  * The state is plain JSON: store it anywhere and resume. It carries its format version; a state
  * of another version cannot be read and must be folded again from its records (`refold`).
  */
-import { cut, hashJson } from '../records/json.js';
+import { cut, hashJson, quote } from '../records/json.js';
 import { type ParsedRecord, parseRecord } from '../records/parse.js';
 import type { DeliveryRecord } from '../records/record.js';
 import type { Finding, RecordSource } from '../types.js';
@@ -63,7 +63,7 @@ export interface MutableState {
 export class StateVersionError extends Error {
   constructor(found: unknown) {
     super(
-      `this session state was written in format ${JSON.stringify(cut(String(found), 80))}, but this version reads ${JSON.stringify(STATE_VERSION)}: fold the session's records again (refold)`,
+      `this session state was written in format ${quote(String(found), 80)}, but this version reads ${JSON.stringify(STATE_VERSION)}: fold the session's records again (refold)`,
     );
     this.name = 'StateVersionError';
   }
@@ -314,7 +314,7 @@ export function merge(a: SessionState, b: SessionState): SessionState {
   checkVersion(b);
   if (a.interviewId !== b.interviewId) {
     throw new Error(
-      `cannot merge states of two sessions (${JSON.stringify(cut(a.interviewId, 80))} and ${JSON.stringify(cut(b.interviewId, 80))})`,
+      `cannot merge states of two sessions (${quote(a.interviewId, 80)} and ${quote(b.interviewId, 80)})`,
     );
   }
   if (b.atoms.length === 0) return a;

@@ -195,6 +195,25 @@ const sessionParser =
     return { sessionId: data?.interviewId, correlation: identityKeys(body), event: data && { type }, findings };
   };
 
+/**
+ * Webhooks tied by the request (work history, proof of payment): the session the body names if
+ * any, correlated by its request ids.
+ */
+const requestParser =
+  <S extends Readonly<Record<string, FieldRule>>>(
+    type: 'work-history' | 'proof-of-payment',
+    schema: BodySchema<S>,
+  ): BodyParser =>
+  (body) => {
+    const { data, findings } = readWith(schema, body, type);
+    return {
+      sessionId: stringField(body, 'interviewId'),
+      correlation: requestKeys(body),
+      findings,
+      event: data && { type },
+    };
+  };
+
 /** The body schemas, built once. */
 export const SCHEMAS = {
   session: sessionBody,
@@ -314,24 +333,8 @@ export const BODY_PARSERS: Readonly<Record<RecordKind, BodyParser>> = {
       event: outcome && { type: 'face-authentication', outcome },
     };
   },
-  'work-history': (body) => {
-    const { data, findings } = readWith(SCHEMAS.workHistory, body, 'work-history');
-    return {
-      sessionId: stringField(body, 'interviewId'),
-      correlation: requestKeys(body),
-      findings,
-      event: data && { type: 'work-history' },
-    };
-  },
-  'proof-of-payment': (body) => {
-    const { data, findings } = readWith(SCHEMAS.proofOfPayment, body, 'proof-of-payment');
-    return {
-      sessionId: stringField(body, 'interviewId'),
-      correlation: requestKeys(body),
-      findings,
-      event: data && { type: 'proof-of-payment' },
-    };
-  },
+  'work-history': requestParser('work-history', SCHEMAS.workHistory),
+  'proof-of-payment': requestParser('proof-of-payment', SCHEMAS.proofOfPayment),
   'session-started': sessionParser('session-started'),
   'session-progress': sessionParser('session-progress'),
   'session-pending-review': sessionParser('session-pending-review'),

@@ -40,7 +40,7 @@ export type RecordKind = WebhookKind | 'poll';
 interface KindFact {
   /** One line on what the delivery means. */
   readonly meaning: string;
-  /** The vendor deprecated this webhook . */
+  /** Why the vendor deprecated this webhook, when it did. */
   readonly deprecated?: string;
   /**
    * Every delivery asks for a fetch again, so copies are not collapsed into one (docs/spec.md#3-idempotence):

@@ -24,7 +24,7 @@
  */
 import pg from 'pg';
 import type { ParsedRecord } from '../records/parse.js';
-import { listClauses } from './list.js';
+import { clausesText, listClauses, type ViewColumns } from './list.js';
 import { recordIdOf, storedRecord } from './record.js';
 import type { AppendOutcome, RecordToStore, Store, StoredRecord, ViewChanges, ViewQuery, ViewRow } from './types.js';
 import { createViewKeeper, type ViewKeeper, type ViewUpdate } from './views.js';
@@ -212,6 +212,16 @@ const SESSION_RECORDS = `WITH mine AS (SELECT correlation_id FROM onboarding_car
    ORDER BY r.seq`;
 
 const VIEW_COLUMNS = 'interview_id, seq, changed_at, status, decision, anomalies, version, state';
+
+/** The view table's columns, as a list names them. */
+const LIST_COLUMNS: ViewColumns = {
+  id: 'interview_id',
+  seq: 'seq',
+  changedAt: 'changed_at',
+  status: 'status',
+  decision: 'decision',
+  anomalous: 'anomalous',
+};
 
 const RETRYABLE = new Set(['40001', '40P01']);
 
@@ -910,23 +920,10 @@ class PostgresStore implements Store {
       ...(query.prefix === undefined ? {} : { prefix: encodeId(query.prefix) }),
       ...(query.order === 'id' && query.after !== undefined ? { after: encodeId(String(query.after)) } : {}),
     };
-    const clauses = listClauses(
-      encoded,
-      {
-        id: 'interview_id',
-        seq: 'seq',
-        changedAt: 'changed_at',
-        status: 'status',
-        decision: 'decision',
-        anomalous: 'anomalous',
-      },
-      param,
-    );
-    const where = clauses.startsWith('WHERE')
-      ? `${clauses.replace(/^WHERE /, "WHERE state <> '' AND ")}`
-      : `WHERE state <> '' ${clauses}`;
+    // A row held for a session whose view is not written yet (`state` empty) is not listed.
+    const clauses = listClauses(encoded, LIST_COLUMNS, param, undefined, ["state <> ''"]);
     const { rows } = await this.#pool.query<ViewTableRow>(
-      `SELECT ${VIEW_COLUMNS} FROM onboarding_views ${where}`,
+      `SELECT ${VIEW_COLUMNS} FROM onboarding_views ${clausesText(clauses)}`,
       params,
     );
     return rows.map(toView);

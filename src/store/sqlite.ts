@@ -8,7 +8,7 @@
  */
 import Database from 'better-sqlite3';
 import type { ParsedRecord } from '../records/parse.js';
-import { listClauses, type ViewColumns } from './list.js';
+import { clausesText, listClauses, type ViewColumns } from './list.js';
 import { recordIdOf, storedRecord } from './record.js';
 import type { AppendOutcome, RecordToStore, Store, StoredRecord, ViewChanges, ViewQuery, ViewRow } from './types.js';
 import { createViewKeeper, type ViewKeeper, type ViewUpdate } from './views.js';
@@ -118,7 +118,7 @@ const LIST_COLUMNS: ViewColumns = {
   anomalous: 'anomalous',
 };
 
-/** A list's `WHERE … ORDER BY … LIMIT …`, its values pushed on `params`. */
+/** A list's clauses, their values pushed on `params`. */
 const listSql = (query: ViewQuery, params: unknown[]) =>
   listClauses(
     query,
@@ -298,7 +298,7 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     const walk = Math.max(PROBE_ROWS, 20 * query.limit);
     const params: unknown[] = [];
     const clauses = listSql({ ...query, changedSince: undefined, limit: walk }, params);
-    const candidates = statementFor(`SELECT rowid, changed_at FROM views ${clauses}`)
+    const candidates = statementFor(`SELECT rowid, changed_at FROM views ${clausesText(clauses)}`)
       .raw(true)
       .all(...params) as unknown as [number, number][];
     const rowids: number[] = [];
@@ -520,12 +520,11 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
       // A time filter few sessions pass reads the sessions changed since then (the index on
       // changed_at) and sorts them: left to itself, SQLite would walk every session in the order
       // asked for to find them. Ids first (from the index alone), then their rows.
-      const order = clauses.slice(clauses.lastIndexOf(' ORDER BY '), clauses.lastIndexOf(' LIMIT '));
       const sql =
         query.changedSince === undefined
-          ? `SELECT ${VIEW_COLUMNS} FROM views ${clauses}`
+          ? `SELECT ${VIEW_COLUMNS} FROM views ${clausesText(clauses)}`
           : `SELECT ${VIEW_COLUMNS} FROM views WHERE rowid IN (
-               SELECT rowid FROM views INDEXED BY views_by_change ${clauses})${order}`;
+               SELECT rowid FROM views INDEXED BY views_by_change ${clausesText(clauses)}) ${clauses.order}`;
       return statementFor(sql)
         .all(...params)
         .map(toView);

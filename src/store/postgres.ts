@@ -27,7 +27,7 @@ import type { ParsedRecord } from '../records/parse.js';
 import { clausesText, listClauses, type ViewColumns } from './list.js';
 import { recordIdOf, storedRecord } from './record.js';
 import type { AppendOutcome, RecordToStore, Store, StoredRecord, ViewChanges, ViewQuery, ViewRow } from './types.js';
-import { createViewKeeper, type ViewKeeper, type ViewUpdate } from './views.js';
+import { createViewKeeper, rebuiltStamp, type ViewKeeper, type ViewUpdate } from './views.js';
 
 /** What happened when a commit was retried (for metrics and tests). */
 export interface RetryInfo {
@@ -966,10 +966,10 @@ class PostgresStore implements Store {
         const records = (await tx.query<Row>(SESSION_RECORDS, [encodeId(id)])).rows.map(toStored);
         const update = this.#keeper.fold(id, records, stored);
         if (update === undefined) continue;
-        const own = records.filter((record) => record.interviewId === id);
+        const { seq, changedAt } = rebuiltStamp(id, records, stored, now);
         updates.push(update);
-        seqs.push(stored?.seq ?? Math.max(0, ...own.map((record) => record.seq)));
-        times.push(stored?.changedAt ?? changedAtOf(own, now));
+        seqs.push(seq);
+        times.push(changedAt);
       }
       await this.#writeViews(tx, updates, seqs, times);
       // Rows made only to be locked, for sessions with no record to fold, are not kept.
@@ -1010,16 +1010,6 @@ class PostgresStore implements Store {
     await Promise.all(this.#draining);
     await this.#pool.end();
   }
-}
-
-/** When a rebuilt view last changed, as far as its records tell: the latest `receivedAt`. */
-function changedAtOf(records: readonly StoredRecord[], fallback: number): number {
-  let latest = 0;
-  for (const stored of records) {
-    const at = Date.parse(String((stored.record as { receivedAt?: unknown }).receivedAt));
-    if (Number.isFinite(at) && at > latest) latest = at;
-  }
-  return latest === 0 ? fallback : latest;
 }
 
 /**

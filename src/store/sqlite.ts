@@ -11,7 +11,7 @@ import type { ParsedRecord } from '../records/parse.js';
 import { clausesText, listClauses, type ViewColumns } from './list.js';
 import { recordIdOf, storedRecord } from './record.js';
 import type { AppendOutcome, RecordToStore, Store, StoredRecord, ViewChanges, ViewQuery, ViewRow } from './types.js';
-import { createViewKeeper, type ViewKeeper, type ViewUpdate } from './views.js';
+import { createViewKeeper, rebuiltStamp, type ViewKeeper, type ViewUpdate } from './views.js';
 
 /** Options of the SQLite store. */
 export interface SqliteStoreOptions {
@@ -438,9 +438,8 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
       const records = bySession.all(id, id).map(toStored);
       const update = keeper.fold(id, records, stored);
       if (update === undefined) continue;
-      const own = records.filter((record) => record.interviewId === id);
-      const seq = Math.max(0, ...own.map((record) => record.seq));
-      put(update, stored?.seq ?? seq, stored?.changedAt ?? changedAtOf(own));
+      const { seq, changedAt } = rebuiltStamp(id, records, stored, 0);
+      put(update, seq, changedAt);
       rebuilt++;
     }
     return rebuilt;
@@ -558,14 +557,4 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
       db.close();
     },
   };
-}
-
-/** When a rebuilt view last changed, as far as its records tell: the latest `receivedAt`. */
-function changedAtOf(records: readonly StoredRecord[]): number {
-  let latest = 0;
-  for (const stored of records) {
-    const at = Date.parse(String((stored.record as { receivedAt?: unknown }).receivedAt));
-    if (Number.isFinite(at) && at > latest) latest = at;
-  }
-  return latest;
 }

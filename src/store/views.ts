@@ -27,6 +27,7 @@ import {
 import { type AnomalyCounts, anomaliesAdded, flowKey, summarize } from '../core/summary.js';
 import { viewSession } from '../core/view.js';
 import { type ParsedRecord, parseRecord } from '../records/parse.js';
+import { parseTime } from '../records/time.js';
 import type { FlowConfig, SessionView } from '../types.js';
 import type { RecordToStore, StoredRecord, ViewRow } from './types.js';
 
@@ -185,4 +186,28 @@ export function createViewKeeper(options: ViewKeeperOptions = {}): ViewKeeper {
       return ledgerOf(records).view(interviewId);
     },
   };
+}
+
+/**
+ * Where a view folded again by a rebuild stands: a stored view keeps its position and time; a
+ * session with none stored takes the position of its latest record and, as when it last changed,
+ * the latest `receivedAt` of its records (`fallback` when none can be read).
+ */
+export function rebuiltStamp(
+  interviewId: string,
+  records: readonly StoredRecord[],
+  stored: ViewRow | undefined,
+  fallback: number,
+): { readonly seq: number; readonly changedAt: number } {
+  if (stored !== undefined) return { seq: stored.seq, changedAt: stored.changedAt };
+  let seq = 0;
+  let changedAt = 0;
+  for (const record of records) {
+    if (record.interviewId !== interviewId) continue;
+    seq = Math.max(seq, record.seq);
+    const { receivedAt } = record.record as { receivedAt?: unknown };
+    const at = typeof receivedAt === 'string' ? parseTime(receivedAt) : undefined;
+    if (at !== undefined && at > changedAt) changedAt = at;
+  }
+  return { seq, changedAt: changedAt === 0 ? fallback : changedAt };
 }

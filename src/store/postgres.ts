@@ -25,9 +25,9 @@
 import pg from 'pg';
 import type { ParsedRecord } from '../records/parse.js';
 import { clausesText, listClauses, type ViewColumns } from './list.js';
-import { recordIdOf, storedRecord } from './record.js';
+import { storedRecord } from './record.js';
 import type { AppendOutcome, RecordToStore, Store, StoredRecord, ViewChanges, ViewQuery, ViewRow } from './types.js';
-import { createViewKeeper, rebuiltStamp, type ViewKeeper, type ViewUpdate } from './views.js';
+import { createViewKeeper, type Placed, rebuiltStamp, type ViewKeeper, type ViewUpdate } from './views.js';
 
 /** What happened when a commit was retried (for metrics and tests). */
 export interface RetryInfo {
@@ -340,17 +340,6 @@ async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => 
   }
 }
 
-/** A record of a commit, read once: its text, what the core read, and where it belongs. */
-interface Item {
-  readonly recordId: string;
-  readonly text: string;
-  readonly parsed: ParsedRecord;
-  readonly interviewId: string | undefined;
-  readonly ids: readonly string[];
-  readonly at: number | null;
-  readonly key: number;
-}
-
 /** A record naming no session that carries a correlation id: another id it carries, its session now. */
 interface FloatRow {
   readonly seq: number;
@@ -456,7 +445,7 @@ class PostgresStore implements Store {
     const base = this.#options.backoffBaseMs ?? 5;
     const cap = this.#options.backoffCapMs ?? 250;
     const started = performance.now();
-    const items = group.map((pending) => pending.items.map((item) => this.#read(item)));
+    const items = group.map((pending) => pending.items.map((item) => this.#keeper.place(item)));
     if (items.flat().length > SLOTS) throw new RangeError(`at most ${SLOTS} records can be appended in one call`);
     await this.#checkComplete();
     for (let attempt = 1; ; attempt++) {
@@ -503,21 +492,6 @@ class PostgresStore implements Store {
         await sleep(delayMs);
       }
     }
-  }
-
-  #read(item: RecordToStore): Item {
-    const { text, parsed } =
-      item.parsed === undefined ? this.#keeper.toStore(item.text) : (item as Required<RecordToStore>);
-    const place = this.#keeper.placement(parsed);
-    return {
-      recordId: recordIdOf(text),
-      text,
-      parsed,
-      interviewId: place.interviewId,
-      ids: [...new Set(place.correlation)],
-      at: place.at ?? null,
-      key: place.key ?? 0,
-    };
   }
 
   /** Views are complete once a rebuild says so, here or in another instance (looked up now and then). */
@@ -601,9 +575,9 @@ class PostgresStore implements Store {
   }
 
   /** One transaction for the whole group. */
-  async #commit(tx: pg.PoolClient, all: readonly Item[]): Promise<Committed> {
+  async #commit(tx: pg.PoolClient, all: readonly Placed[]): Promise<Committed> {
     // One row per record id (the first copy in call order), ordered by session id.
-    const unique = new Map<string, Item>();
+    const unique = new Map<string, Placed>();
     for (const item of all) if (!unique.has(item.recordId)) unique.set(item.recordId, item);
     const rows = [...unique.values()].sort((a, b) => {
       const x = a.interviewId ?? '';
@@ -631,7 +605,7 @@ class PostgresStore implements Store {
     const floating = new Set(floats.map((float) => float.id));
     // Records that may move records between sessions: those naming none, and carriers of ids
     // such records carry. The sessions they may change are folded again after the insert.
-    const moves = (row: Item) =>
+    const moves = (row: Placed) =>
       row.ids.length > 0 && (row.interviewId === undefined || row.ids.some((id) => floating.has(id)));
     const movers = rows.filter(moves);
     const moverIds = [...new Set(movers.flatMap((row) => row.ids))];
@@ -761,7 +735,7 @@ class PostgresStore implements Store {
         corrOrd,
         corrPos,
         corrId,
-        rows.map((r) => r.at),
+        rows.map((r) => r.at ?? null),
         rows.map((r) => r.key),
         this.#positions.base,
         this.#positions.xid,
@@ -791,7 +765,7 @@ class PostgresStore implements Store {
 
     // 4. What may have moved: the sessions of records naming none, before and after, folded
     // again with every session whose view could not be merged into.
-    const inserted = (row: Item) => outcomes.get(row.recordId)?.inserted === true;
+    const inserted = (row: Placed) => outcomes.get(row.recordId)?.inserted === true;
     const toFold = new Set<string>();
     for (const row of rows) {
       if (!inserted(row)) continue;
@@ -832,10 +806,10 @@ class PostgresStore implements Store {
     }
 
     // The last new record of each session carries what its view's change added.
-    const lastOf = new Map<string, Item>();
+    const lastOf = new Map<string, Placed>();
     for (const row of rows) if (inserted(row) && row.interviewId !== undefined) lastOf.set(row.interviewId, row);
     const added: Committed['added'] = new Map();
-    const note = (update: ViewUpdate, by: Item | undefined) => {
+    const note = (update: ViewUpdate, by: Placed | undefined) => {
       if (by === undefined || Object.keys(update.added).length === 0) return;
       const into = added.get(by.recordId) ?? {};
       for (const [code, n] of Object.entries(update.added)) into[code] = (into[code] ?? 0) + n;

@@ -9,7 +9,7 @@
 import Database from 'better-sqlite3';
 import type { ParsedRecord } from '../records/parse.js';
 import { clausesText, listClauses, type ViewColumns } from './list.js';
-import { recordIdOf, storedRecord } from './record.js';
+import { storedRecord } from './record.js';
 import type { AppendOutcome, RecordToStore, Store, StoredRecord, ViewChanges, ViewQuery, ViewRow } from './types.js';
 import { createViewKeeper, rebuiltStamp, type ViewKeeper, type ViewUpdate } from './views.js';
 
@@ -373,10 +373,7 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
   };
 
   const writeOne = (item: RecordToStore, touched: Map<string, Touched>): AppendOutcome => {
-    const { text, parsed } = item.parsed === undefined ? keeper.toStore(item.text) : (item as Required<RecordToStore>);
-    const place = keeper.placement(parsed);
-    const named = place.interviewId;
-    const ids = [...new Set(place.correlation)];
+    const { recordId, text, parsed, interviewId: named, ids, at, key } = keeper.place(item);
     // A record that may move records naming no session between sessions: fold what it changes.
     const moves = ids.length > 0 && (named === undefined || ids.some((id) => floatCarrying.get(id) !== undefined));
     const owners = new Set<string>();
@@ -384,7 +381,6 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
       for (const id of ids) for (const { owner } of floatOwners.all(id)) if (owner !== null) owners.add(owner);
     };
     if (moves) noteOwners();
-    const recordId = recordIdOf(text);
     const result = insert.run(recordId, named ?? null, text);
     if (result.changes === 0) {
       const found = existing.get(recordId);
@@ -394,7 +390,7 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     const seq = Number(result.lastInsertRowid);
     for (const corr of ids) {
       addCorrelation.run(corr, seq);
-      if (named !== undefined && place.at !== undefined) addCarrier.run(corr, named, place.at, place.key ?? 0);
+      if (named !== undefined && at !== undefined) addCarrier.run(corr, named, at, key);
     }
     const outcome: { inserted: true; seq: number; interviewId?: string; anomalies?: Record<string, number> } = {
       inserted: true,

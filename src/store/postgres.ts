@@ -446,17 +446,15 @@ class PostgresStore implements Store {
     const cap = this.#options.backoffCapMs ?? 250;
     const started = performance.now();
     const items = group.map((pending) => pending.items.map((item) => this.#keeper.place(item)));
-    if (items.flat().length > SLOTS) throw new RangeError(`at most ${SLOTS} records can be appended in one call`);
+    const all = items.flat();
+    if (all.length > SLOTS) throw new RangeError(`at most ${SLOTS} records can be appended in one call`);
+    // The correlation ids' locks are taken with BEGIN: one round trip for both.
+    const ids = all.flatMap((item) => item.ids);
+    const locks = ids.length === 0 ? '' : lockIdsStatement(ids);
     await this.#checkComplete();
     for (let attempt = 1; ; attempt++) {
       try {
-        // The correlation ids' locks are taken with BEGIN: one round trip for both.
-        const ids = items.flat().flatMap((item) => item.ids);
-        const committed = await inTransaction(
-          this.#pool,
-          (tx) => this.#commit(tx, items.flat()),
-          ids.length === 0 ? '' : lockIdsStatement(ids),
-        );
+        const committed = await inTransaction(this.#pool, (tx) => this.#commit(tx, all), locks);
         const claimed = new Set<string>();
         let inserted = 0;
         const outcomes = items.map((call) =>
@@ -476,7 +474,7 @@ class PostgresStore implements Store {
             };
           }),
         );
-        const info = { appends: group.length, records: items.flat().length, inserted, attempts: attempt };
+        const info = { appends: group.length, records: all.length, inserted, attempts: attempt };
         this.#options.onCommit?.(info.records, performance.now() - started, info);
         return outcomes;
       } catch (error) {

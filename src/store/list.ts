@@ -25,8 +25,22 @@ export interface ViewColumns {
   readonly anomalous: string;
 }
 
+/** A list's SQL, in parts a store can place: its parameters are added in this order. */
+export interface ListClauses {
+  /** `WHERE …` (the store's `conditions` first), or empty when nothing is filtered. */
+  readonly where: string;
+  /** `ORDER BY …`. */
+  readonly order: string;
+  /** `LIMIT …`. */
+  readonly limit: string;
+}
+
+/** The parts one after the other: `WHERE … ORDER BY … LIMIT …`. */
+export const clausesText = (clauses: ListClauses): string => `${clauses.where} ${clauses.order} ${clauses.limit}`;
+
 /**
- * `WHERE … ORDER BY … LIMIT …` for a list: `param` adds a value and returns its placeholder.
+ * `WHERE`, `ORDER BY` and `LIMIT` for a list: `param` adds a value and returns its placeholder;
+ * `conditions` are the store's own, without parameters, put before the query's filters.
  * Ids compare in code point order (a prefix is a range of them), so both orders use an index.
  */
 export function listClauses(
@@ -34,8 +48,9 @@ export function listClauses(
   columns: ViewColumns,
   param: (value: unknown) => string,
   anomalous: (yes: boolean) => unknown = (yes) => yes,
-): string {
-  const where: string[] = [];
+  conditions: readonly string[] = [],
+): ListClauses {
+  const where = [...conditions];
   if (query.status !== undefined) where.push(`${columns.status} = ${param(query.status)}`);
   if (query.decision !== undefined) where.push(`${columns.decision} = ${param(query.decision)}`);
   if (query.anomalous !== undefined) where.push(`${columns.anomalous} = ${param(anomalous(query.anomalous))}`);
@@ -50,6 +65,9 @@ export function listClauses(
   } else if (query.after !== undefined) {
     where.push(`${columns.seq} < ${param(Number(query.after))}`);
   }
-  const order = query.order === 'id' ? `${columns.id}` : `${columns.seq} DESC`;
-  return `${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ${param(query.limit)}`;
+  return {
+    where: where.length > 0 ? `WHERE ${where.join(' AND ')}` : '',
+    order: `ORDER BY ${query.order === 'id' ? columns.id : `${columns.seq} DESC`}`,
+    limit: `LIMIT ${param(query.limit)}`,
+  };
 }

@@ -24,10 +24,10 @@
  */
 import pg from 'pg';
 import type { ParsedRecord } from '../records/parse.js';
-import { listClauses } from './list.js';
-import { recordIdOf, storedRecord } from './record.js';
+import { clausesText, listClauses, type ViewColumns } from './list.js';
+import { storedRecord } from './record.js';
 import type { AppendOutcome, RecordToStore, Store, StoredRecord, ViewChanges, ViewQuery, ViewRow } from './types.js';
-import { createViewKeeper, type ViewKeeper, type ViewUpdate } from './views.js';
+import { createViewKeeper, type Placed, rebuiltStamp, type ViewKeeper, type ViewUpdate } from './views.js';
 
 /** What happened when a commit was retried (for metrics and tests). */
 export interface RetryInfo {
@@ -213,6 +213,16 @@ const SESSION_RECORDS = `WITH mine AS (SELECT correlation_id FROM onboarding_car
 
 const VIEW_COLUMNS = 'interview_id, seq, changed_at, status, decision, anomalies, version, state';
 
+/** The view table's columns, as a list names them. */
+const LIST_COLUMNS: ViewColumns = {
+  id: 'interview_id',
+  seq: 'seq',
+  changedAt: 'changed_at',
+  status: 'status',
+  decision: 'decision',
+  anomalous: 'anomalous',
+};
+
 const RETRYABLE = new Set(['40001', '40P01']);
 
 interface Pending {
@@ -330,17 +340,6 @@ async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => 
   }
 }
 
-/** A record of a commit, read once: its text, what the core read, and where it belongs. */
-interface Item {
-  readonly recordId: string;
-  readonly text: string;
-  readonly parsed: ParsedRecord;
-  readonly interviewId: string | undefined;
-  readonly ids: readonly string[];
-  readonly at: number | null;
-  readonly key: number;
-}
-
 /** A record naming no session that carries a correlation id: another id it carries, its session now. */
 interface FloatRow {
   readonly seq: number;
@@ -446,18 +445,16 @@ class PostgresStore implements Store {
     const base = this.#options.backoffBaseMs ?? 5;
     const cap = this.#options.backoffCapMs ?? 250;
     const started = performance.now();
-    const items = group.map((pending) => pending.items.map((item) => this.#read(item)));
-    if (items.flat().length > SLOTS) throw new RangeError(`at most ${SLOTS} records can be appended in one call`);
+    const items = group.map((pending) => pending.items.map((item) => this.#keeper.place(item)));
+    const all = items.flat();
+    if (all.length > SLOTS) throw new RangeError(`at most ${SLOTS} records can be appended in one call`);
+    // The correlation ids' locks are taken with BEGIN: one round trip for both.
+    const ids = all.flatMap((item) => item.ids);
+    const locks = ids.length === 0 ? '' : lockIdsStatement(ids);
     await this.#checkComplete();
     for (let attempt = 1; ; attempt++) {
       try {
-        // The correlation ids' locks are taken with BEGIN: one round trip for both.
-        const ids = items.flat().flatMap((item) => item.ids);
-        const committed = await inTransaction(
-          this.#pool,
-          (tx) => this.#commit(tx, items.flat()),
-          ids.length === 0 ? '' : lockIdsStatement(ids),
-        );
+        const committed = await inTransaction(this.#pool, (tx) => this.#commit(tx, all), locks);
         const claimed = new Set<string>();
         let inserted = 0;
         const outcomes = items.map((call) =>
@@ -477,7 +474,7 @@ class PostgresStore implements Store {
             };
           }),
         );
-        const info = { appends: group.length, records: items.flat().length, inserted, attempts: attempt };
+        const info = { appends: group.length, records: all.length, inserted, attempts: attempt };
         this.#options.onCommit?.(info.records, performance.now() - started, info);
         return outcomes;
       } catch (error) {
@@ -493,21 +490,6 @@ class PostgresStore implements Store {
         await sleep(delayMs);
       }
     }
-  }
-
-  #read(item: RecordToStore): Item {
-    const { text, parsed } =
-      item.parsed === undefined ? this.#keeper.toStore(item.text) : (item as Required<RecordToStore>);
-    const place = this.#keeper.placement(parsed);
-    return {
-      recordId: recordIdOf(text),
-      text,
-      parsed,
-      interviewId: place.interviewId,
-      ids: [...new Set(place.correlation)],
-      at: place.at ?? null,
-      key: place.key ?? 0,
-    };
   }
 
   /** Views are complete once a rebuild says so, here or in another instance (looked up now and then). */
@@ -591,9 +573,9 @@ class PostgresStore implements Store {
   }
 
   /** One transaction for the whole group. */
-  async #commit(tx: pg.PoolClient, all: readonly Item[]): Promise<Committed> {
+  async #commit(tx: pg.PoolClient, all: readonly Placed[]): Promise<Committed> {
     // One row per record id (the first copy in call order), ordered by session id.
-    const unique = new Map<string, Item>();
+    const unique = new Map<string, Placed>();
     for (const item of all) if (!unique.has(item.recordId)) unique.set(item.recordId, item);
     const rows = [...unique.values()].sort((a, b) => {
       const x = a.interviewId ?? '';
@@ -621,7 +603,7 @@ class PostgresStore implements Store {
     const floating = new Set(floats.map((float) => float.id));
     // Records that may move records between sessions: those naming none, and carriers of ids
     // such records carry. The sessions they may change are folded again after the insert.
-    const moves = (row: Item) =>
+    const moves = (row: Placed) =>
       row.ids.length > 0 && (row.interviewId === undefined || row.ids.some((id) => floating.has(id)));
     const movers = rows.filter(moves);
     const moverIds = [...new Set(movers.flatMap((row) => row.ids))];
@@ -751,7 +733,7 @@ class PostgresStore implements Store {
         corrOrd,
         corrPos,
         corrId,
-        rows.map((r) => r.at),
+        rows.map((r) => r.at ?? null),
         rows.map((r) => r.key),
         this.#positions.base,
         this.#positions.xid,
@@ -781,7 +763,7 @@ class PostgresStore implements Store {
 
     // 4. What may have moved: the sessions of records naming none, before and after, folded
     // again with every session whose view could not be merged into.
-    const inserted = (row: Item) => outcomes.get(row.recordId)?.inserted === true;
+    const inserted = (row: Placed) => outcomes.get(row.recordId)?.inserted === true;
     const toFold = new Set<string>();
     for (const row of rows) {
       if (!inserted(row)) continue;
@@ -822,10 +804,10 @@ class PostgresStore implements Store {
     }
 
     // The last new record of each session carries what its view's change added.
-    const lastOf = new Map<string, Item>();
+    const lastOf = new Map<string, Placed>();
     for (const row of rows) if (inserted(row) && row.interviewId !== undefined) lastOf.set(row.interviewId, row);
     const added: Committed['added'] = new Map();
-    const note = (update: ViewUpdate, by: Item | undefined) => {
+    const note = (update: ViewUpdate, by: Placed | undefined) => {
       if (by === undefined || Object.keys(update.added).length === 0) return;
       const into = added.get(by.recordId) ?? {};
       for (const [code, n] of Object.entries(update.added)) into[code] = (into[code] ?? 0) + n;
@@ -910,23 +892,10 @@ class PostgresStore implements Store {
       ...(query.prefix === undefined ? {} : { prefix: encodeId(query.prefix) }),
       ...(query.order === 'id' && query.after !== undefined ? { after: encodeId(String(query.after)) } : {}),
     };
-    const clauses = listClauses(
-      encoded,
-      {
-        id: 'interview_id',
-        seq: 'seq',
-        changedAt: 'changed_at',
-        status: 'status',
-        decision: 'decision',
-        anomalous: 'anomalous',
-      },
-      param,
-    );
-    const where = clauses.startsWith('WHERE')
-      ? `${clauses.replace(/^WHERE /, "WHERE state <> '' AND ")}`
-      : `WHERE state <> '' ${clauses}`;
+    // A row held for a session whose view is not written yet (`state` empty) is not listed.
+    const clauses = listClauses(encoded, LIST_COLUMNS, param, undefined, ["state <> ''"]);
     const { rows } = await this.#pool.query<ViewTableRow>(
-      `SELECT ${VIEW_COLUMNS} FROM onboarding_views ${where}`,
+      `SELECT ${VIEW_COLUMNS} FROM onboarding_views ${clausesText(clauses)}`,
       params,
     );
     return rows.map(toView);
@@ -969,10 +938,10 @@ class PostgresStore implements Store {
         const records = (await tx.query<Row>(SESSION_RECORDS, [encodeId(id)])).rows.map(toStored);
         const update = this.#keeper.fold(id, records, stored);
         if (update === undefined) continue;
-        const own = records.filter((record) => record.interviewId === id);
+        const { seq, changedAt } = rebuiltStamp(id, records, stored, now);
         updates.push(update);
-        seqs.push(stored?.seq ?? Math.max(0, ...own.map((record) => record.seq)));
-        times.push(stored?.changedAt ?? changedAtOf(own, now));
+        seqs.push(seq);
+        times.push(changedAt);
       }
       await this.#writeViews(tx, updates, seqs, times);
       // Rows made only to be locked, for sessions with no record to fold, are not kept.
@@ -1013,16 +982,6 @@ class PostgresStore implements Store {
     await Promise.all(this.#draining);
     await this.#pool.end();
   }
-}
-
-/** When a rebuilt view last changed, as far as its records tell: the latest `receivedAt`. */
-function changedAtOf(records: readonly StoredRecord[], fallback: number): number {
-  let latest = 0;
-  for (const stored of records) {
-    const at = Date.parse(String((stored.record as { receivedAt?: unknown }).receivedAt));
-    if (Number.isFinite(at) && at > latest) latest = at;
-  }
-  return latest === 0 ? fallback : latest;
 }
 
 /**

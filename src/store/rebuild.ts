@@ -32,11 +32,6 @@ export interface RebuildOptions {
   readonly signal?: AbortSignal;
 }
 
-/** Whether a store's views are all of `version` (no rebuild needed). */
-export async function viewsCurrent(store: Store, version: string): Promise<boolean> {
-  return (await store.viewsVersion()) === version;
-}
-
 /**
  * Fold again every view not of `version` (all of them with `force`), page by page, then note the
  * store's views as of `version`. Resolves with the last progress; an aborted rebuild resolves too,

@@ -8,10 +8,10 @@
  */
 import Database from 'better-sqlite3';
 import type { ParsedRecord } from '../records/parse.js';
-import { listClauses, type ViewColumns } from './list.js';
-import { recordIdOf, storedRecord } from './record.js';
+import { clausesText, listClauses, type ViewColumns } from './list.js';
+import { storedRecord } from './record.js';
 import type { AppendOutcome, RecordToStore, Store, StoredRecord, ViewChanges, ViewQuery, ViewRow } from './types.js';
-import { createViewKeeper, type ViewKeeper, type ViewUpdate } from './views.js';
+import { createViewKeeper, rebuiltStamp, type ViewKeeper, type ViewUpdate } from './views.js';
 
 /** Options of the SQLite store. */
 export interface SqliteStoreOptions {
@@ -118,7 +118,7 @@ const LIST_COLUMNS: ViewColumns = {
   anomalous: 'anomalous',
 };
 
-/** A list's `WHERE … ORDER BY … LIMIT …`, its values pushed on `params`. */
+/** A list's clauses, their values pushed on `params`. */
 const listSql = (query: ViewQuery, params: unknown[]) =>
   listClauses(
     query,
@@ -298,7 +298,7 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     const walk = Math.max(PROBE_ROWS, 20 * query.limit);
     const params: unknown[] = [];
     const clauses = listSql({ ...query, changedSince: undefined, limit: walk }, params);
-    const candidates = statementFor(`SELECT rowid, changed_at FROM views ${clauses}`)
+    const candidates = statementFor(`SELECT rowid, changed_at FROM views ${clausesText(clauses)}`)
       .raw(true)
       .all(...params) as unknown as [number, number][];
     const rowids: number[] = [];
@@ -373,10 +373,7 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
   };
 
   const writeOne = (item: RecordToStore, touched: Map<string, Touched>): AppendOutcome => {
-    const { text, parsed } = item.parsed === undefined ? keeper.toStore(item.text) : (item as Required<RecordToStore>);
-    const place = keeper.placement(parsed);
-    const named = place.interviewId;
-    const ids = [...new Set(place.correlation)];
+    const { recordId, text, parsed, interviewId: named, ids, at, key } = keeper.place(item);
     // A record that may move records naming no session between sessions: fold what it changes.
     const moves = ids.length > 0 && (named === undefined || ids.some((id) => floatCarrying.get(id) !== undefined));
     const owners = new Set<string>();
@@ -384,7 +381,6 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
       for (const id of ids) for (const { owner } of floatOwners.all(id)) if (owner !== null) owners.add(owner);
     };
     if (moves) noteOwners();
-    const recordId = recordIdOf(text);
     const result = insert.run(recordId, named ?? null, text);
     if (result.changes === 0) {
       const found = existing.get(recordId);
@@ -394,7 +390,7 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     const seq = Number(result.lastInsertRowid);
     for (const corr of ids) {
       addCorrelation.run(corr, seq);
-      if (named !== undefined && place.at !== undefined) addCarrier.run(corr, named, place.at, place.key ?? 0);
+      if (named !== undefined && at !== undefined) addCarrier.run(corr, named, at, key);
     }
     const outcome: { inserted: true; seq: number; interviewId?: string; anomalies?: Record<string, number> } = {
       inserted: true,
@@ -438,9 +434,8 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
       const records = bySession.all(id, id).map(toStored);
       const update = keeper.fold(id, records, stored);
       if (update === undefined) continue;
-      const own = records.filter((record) => record.interviewId === id);
-      const seq = Math.max(0, ...own.map((record) => record.seq));
-      put(update, stored?.seq ?? seq, stored?.changedAt ?? changedAtOf(own));
+      const { seq, changedAt } = rebuiltStamp(id, records, stored, 0);
+      put(update, seq, changedAt);
       rebuilt++;
     }
     return rebuilt;
@@ -520,12 +515,11 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
       // A time filter few sessions pass reads the sessions changed since then (the index on
       // changed_at) and sorts them: left to itself, SQLite would walk every session in the order
       // asked for to find them. Ids first (from the index alone), then their rows.
-      const order = clauses.slice(clauses.lastIndexOf(' ORDER BY '), clauses.lastIndexOf(' LIMIT '));
       const sql =
         query.changedSince === undefined
-          ? `SELECT ${VIEW_COLUMNS} FROM views ${clauses}`
+          ? `SELECT ${VIEW_COLUMNS} FROM views ${clausesText(clauses)}`
           : `SELECT ${VIEW_COLUMNS} FROM views WHERE rowid IN (
-               SELECT rowid FROM views INDEXED BY views_by_change ${clauses})${order}`;
+               SELECT rowid FROM views INDEXED BY views_by_change ${clausesText(clauses)}) ${clauses.order}`;
       return statementFor(sql)
         .all(...params)
         .map(toView);
@@ -559,14 +553,4 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
       db.close();
     },
   };
-}
-
-/** When a rebuilt view last changed, as far as its records tell: the latest `receivedAt`. */
-function changedAtOf(records: readonly StoredRecord[]): number {
-  let latest = 0;
-  for (const stored of records) {
-    const at = Date.parse(String((stored.record as { receivedAt?: unknown }).receivedAt));
-    if (Number.isFinite(at) && at > latest) latest = at;
-  }
-  return latest;
 }

@@ -27,7 +27,9 @@ import {
 import { type AnomalyCounts, anomaliesAdded, flowKey, summarize } from '../core/summary.js';
 import { viewSession } from '../core/view.js';
 import { type ParsedRecord, parseRecord } from '../records/parse.js';
+import { parseTime } from '../records/time.js';
 import type { FlowConfig, SessionView } from '../types.js';
+import { recordIdOf } from './record.js';
 import type { RecordToStore, StoredRecord, ViewRow } from './types.js';
 
 /** The format of what this module writes beside the state (bump it when a column's meaning changes). */
@@ -48,15 +50,19 @@ export interface ViewUpdate {
   readonly added: AnomalyCounts;
 }
 
-/** Where a record to store belongs, as the core read it. */
-export interface Placement {
+/** A record to append, read once: its identity and text, the core's reading, and where it belongs. */
+export interface Placed {
+  /** Its identity: `recordIdOf(text)`. */
+  readonly recordId: string;
+  readonly text: string;
+  readonly parsed: ParsedRecord;
   /** The session it names. */
   readonly interviewId: string | undefined;
-  /** Its correlation ids (none for a refused record). */
-  readonly correlation: readonly string[];
-  /** When it was received and its delivery key (absent for a refused record). */
-  readonly at?: number;
-  readonly key?: number;
+  /** Its correlation ids, each once (none for a refused record). */
+  readonly ids: readonly string[];
+  /** When it was received (absent for a refused record) and its delivery key (then 0). */
+  readonly at: number | undefined;
+  readonly key: number;
 }
 
 /** The fold/view service a store keeps its views with. */
@@ -65,8 +71,8 @@ export interface ViewKeeper {
   readonly version: string;
   /** A record to store, read by the core once. Never throws: an unreadable value is refused, kept. */
   toStore(text: string, value?: unknown): Required<RecordToStore>;
-  /** Where a record belongs (from the parse `toStore` made). */
-  placement(parsed: ParsedRecord): Placement;
+  /** A record to append, read once (by `toStore` when the caller has not parsed it), and where it belongs. */
+  place(item: RecordToStore): Placed;
   /**
    * A session's view after adding records to its stored view (absent for a new session):
    * `undefined` when nothing changed, `'fold'` when the stored view cannot be merged into (it was
@@ -139,25 +145,32 @@ export function createViewKeeper(options: ViewKeeperOptions = {}): ViewKeeper {
     return ledger;
   };
 
+  const toStore = (text: string, value?: unknown): Required<RecordToStore> => {
+    let parsed: ParsedRecord;
+    try {
+      // JSON.parse reads any depth of nesting (it does not recurse).
+      parsed = parseRecord(value === undefined ? JSON.parse(text) : value);
+    } catch {
+      // The core reads any JSON value without throwing; should it throw anyway, the record is
+      // kept as one of no session (refused), rather than lost.
+      parsed = parseRecord(undefined);
+    }
+    return { text, parsed };
+  };
+
   return {
     version,
-    toStore(text, value) {
-      let parsed: ParsedRecord;
-      try {
-        // JSON.parse reads any depth of nesting (it does not recurse).
-        parsed = parseRecord(value === undefined ? JSON.parse(text) : value);
-      } catch {
-        // The core reads any JSON value without throwing; should it throw anyway, the record is
-        // kept as one of no session (refused), rather than lost.
-        parsed = parseRecord(undefined);
-      }
-      return { text, parsed };
-    },
-    placement(parsed) {
+    toStore,
+    place(item) {
+      const { text, parsed } = item.parsed === undefined ? toStore(item.text) : (item as Required<RecordToStore>);
       return {
+        recordId: recordIdOf(text),
+        text,
+        parsed,
         interviewId: parsed.sessionId,
-        correlation: parsed.refused ? [] : parsed.correlation,
-        ...(parsed.at === undefined ? {} : { at: parsed.at, key: parsed.key }),
+        ids: parsed.refused ? [] : [...new Set(parsed.correlation)],
+        at: parsed.at,
+        key: parsed.at === undefined ? 0 : parsed.key,
       };
     },
     merge(interviewId, stored, records) {
@@ -185,4 +198,28 @@ export function createViewKeeper(options: ViewKeeperOptions = {}): ViewKeeper {
       return ledgerOf(records).view(interviewId);
     },
   };
+}
+
+/**
+ * Where a view folded again by a rebuild stands: a stored view keeps its position and time; a
+ * session with none stored takes the position of its latest record and, as when it last changed,
+ * the latest `receivedAt` of its records (`fallback` when none can be read).
+ */
+export function rebuiltStamp(
+  interviewId: string,
+  records: readonly StoredRecord[],
+  stored: ViewRow | undefined,
+  fallback: number,
+): { readonly seq: number; readonly changedAt: number } {
+  if (stored !== undefined) return { seq: stored.seq, changedAt: stored.changedAt };
+  let seq = 0;
+  let changedAt = 0;
+  for (const record of records) {
+    if (record.interviewId !== interviewId) continue;
+    seq = Math.max(seq, record.seq);
+    const { receivedAt } = record.record as { receivedAt?: unknown };
+    const at = typeof receivedAt === 'string' ? parseTime(receivedAt) : undefined;
+    if (at !== undefined && at > changedAt) changedAt = at;
+  }
+  return { seq, changedAt: changedAt === 0 ? fallback : changedAt };
 }

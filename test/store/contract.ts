@@ -12,6 +12,7 @@
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
+import { countAnomalies } from '../../src/core/summary.js';
 import { Ledger, parseRecord } from '../../src/index.js';
 import { canonicalJson } from '../../src/records/json.js';
 import type { RawDeliveryRecord as DeliveryRecord } from '../../src/records/record.js';
@@ -116,6 +117,7 @@ export async function expectViewsEqualReplay(store: Store): Promise<void> {
     expect(view, id).toEqual(union.view(id));
     expect(row?.status, id).toBe(view?.status);
     expect(row?.decision, id).toBe(view?.decision);
+    expect(JSON.parse(row?.anomalies ?? 'null'), id).toEqual(countAnomalies(view?.anomalies ?? []));
   }
   const listed: string[] = [];
   for (let after: string | undefined; ; ) {

@@ -8,7 +8,7 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { type CommitInfo, createPostgresStore, type RetryInfo } from '../../src/store/postgres.js';
 import { recordIdOf } from '../../src/store/record.js';
-import type { StoredRecord } from '../../src/store/types.js';
+import type { StoredRecord, ViewRow } from '../../src/store/types.js';
 import { findPostgresBinaries } from '../support/pg-cluster.js';
 import { clusterPerFile } from '../support/pg-suite.js';
 import {
@@ -249,7 +249,7 @@ if (binaries === undefined) {
           done = true;
         });
         const seen: StoredRecord[] = [];
-        const changes: number[] = [];
+        const changes: ViewRow[] = [];
         let after = 0;
         let through = 0;
         for (let page = 0; page < 100_000; page++) {
@@ -258,7 +258,7 @@ if (binaries === undefined) {
           seen.push(...batch);
           if (batch.length > 0) after = batch[batch.length - 1].seq;
           const feed = await reader.viewChanges(through, 4);
-          changes.push(...feed.views.map((view) => view.seq));
+          changes.push(...feed.views);
           through = feed.through;
           if (finished && batch.length === 0 && feed.views.length === 0) break;
           if (batch.length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
@@ -268,7 +268,15 @@ if (binaries === undefined) {
           [...new Set(seen.map((record) => record.seq))].sort((x, y) => x - y),
         );
         expect(new Set(seen.map((record) => record.text))).toEqual(written);
-        expect(changes).toEqual([...new Set(changes)].sort((x, y) => x - y));
+        // No change twice (positions only increase), and none missed: the last change seen of
+        // each session is its view as it ended.
+        const positions = changes.map((view) => view.seq);
+        expect(positions).toEqual([...new Set(positions)].sort((x, y) => x - y));
+        const lastSeen = new Map(changes.map((view) => [view.interviewId, view]));
+        const sessions = (await reader.views({ order: 'id', limit: 100 })).map((view) => view.interviewId);
+        expect(sessions).toHaveLength(17);
+        expect([...lastSeen.keys()].sort()).toEqual(sessions);
+        for (const id of sessions) expect(lastSeen.get(id), id).toEqual(await reader.view(id));
         await expectViewsEqualReplay(reader);
       } finally {
         for (const writer of writers) await writer.close();

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Ledger } from '../../src/index.js';
+import { parseTime } from '../../src/records/time.js';
 import { createWebhookHandler } from '../../src/service/handler.js';
 import { createPostgresStore } from '../../src/store/postgres.js';
 import { rebuildViews } from '../../src/store/rebuild.js';
@@ -42,6 +43,7 @@ async function replayed(store: Store): Promise<Ledger> {
  */
 async function upgradeThroughService(store: Store): Promise<void> {
   expect(await store.viewsVersion()).toBeUndefined();
+  const old = await readAll(store);
   const before = await replayed(store);
   const sessions = before.sessionIds();
   expect(sessions.length).toBeGreaterThan(20);
@@ -57,7 +59,9 @@ async function upgradeThroughService(store: Store): Promise<void> {
   // Deliveries keep being acknowledged between the rebuild's pages: to sessions already
   // rebuilt, to sessions not rebuilt yet, and to new ones.
   let n = 0;
+  const posted = new Set<string>();
   const post = async (id: string, status: string) => {
+    posted.add(id);
     const response = await handler(
       new Request('http://svc/webhooks/onboarding-status', {
         method: 'POST',
@@ -84,6 +88,16 @@ async function upgradeThroughService(store: Store): Promise<void> {
   expect(n).toBe(pages.length * 2);
   expect(await store.viewsVersion()).toBe(keeper.version);
   await expectViewsEqualReplay(store);
+  // A view the rebuild made (no delivery reached its session) stands at its latest record, and
+  // changed when the latest of them was received.
+  const untouched = sessions.filter((id) => !posted.has(id));
+  expect(untouched.length).toBeGreaterThan(5);
+  for (const id of untouched) {
+    const own = old.filter((record) => record.interviewId === id);
+    const row = await store.view(id);
+    expect(row?.seq, id).toBe(Math.max(...own.map((record) => record.seq)));
+    expect(row?.changedAt, id).toBe(Math.max(...own.map((record) => parseTime(record.record.receivedAt) ?? 0)));
+  }
   const after = await replayed(store);
   for (const id of after.sessionIds()) {
     const response = await get(`/sessions/${encodeURIComponent(id)}`);

@@ -428,13 +428,14 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
   /** Fold again the views of these sessions that are not current (all with `force`). */
   const refresh = db.transaction((ids: readonly string[], force: boolean) => {
     let rebuilt = 0;
+    const now = clock();
     for (const id of ids) {
       const stored = readView(id);
       if (!force && stored?.version === keeper.version) continue;
       const records = bySession.all(id, id).map(toStored);
       const update = keeper.fold(id, records, stored);
       if (update === undefined) continue;
-      const { seq, changedAt } = rebuiltStamp(id, records, stored, 0);
+      const { seq, changedAt } = rebuiltStamp(id, records, stored, now);
       put(update, seq, changedAt);
       rebuilt++;
     }

@@ -16,6 +16,7 @@ import {
   type ScheduledView,
   type SessionActivity,
 } from '../core/schedule.js';
+import { parseRecord } from '../records/parse.js';
 import type { RawDeliveryRecord as DeliveryRecord } from '../records/record.js';
 import { recordText } from '../store/record.js';
 import type { Store } from '../store/types.js';
@@ -283,7 +284,8 @@ export function createPoller(options: PollerOptions): Poller {
       receivedAt: new Date(receivedAt).toISOString(),
     };
     const record: DeliveryRecord = { ...envelope, body };
-    await store.append([{ text: recordText(envelope, bodyText) }]);
+    // The core reads the answer once, here: the store is handed that reading, not the text to parse again.
+    await store.append([{ text: recordText(envelope, bodyText), parsed: parseRecord(record) }]);
     failures.delete(interviewId);
     return { kind: 'answered', status, record };
   };

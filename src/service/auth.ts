@@ -48,10 +48,13 @@ const TOKEN = /^v1\.([A-Za-z0-9_-]+)\.([0-9]{1,12})\.([A-Za-z0-9_-]{43})$/;
 /** HTTP Basic credentials: one base64 word. */
 const BASIC = /^Basic ([A-Za-z0-9+/]+={0,2})$/i;
 
-/** Base64url text that is the canonical encoding of its bytes (no stray bits, no padding), decoded. */
-function strictBase64url(text: string): string | undefined {
-  const bytes = Buffer.from(text, 'base64url');
-  return bytes.toString('base64url') === text ? bytes.toString('utf8') : undefined;
+/**
+ * Base64 (or base64url) text that is the canonical encoding of its bytes (no stray bits; padding
+ * exactly where that encoding writes it), decoded as UTF-8.
+ */
+function strictBase64(text: string, encoding: 'base64' | 'base64url'): string | undefined {
+  const bytes = Buffer.from(text, encoding);
+  return bytes.toString(encoding) === text ? bytes.toString('utf8') : undefined;
 }
 
 /** Equal strings, in time that does not depend on where they differ (hashes make lengths equal). */
@@ -157,7 +160,7 @@ export class Authenticator {
     const parts = TOKEN.exec(token);
     if (parts === null) return false;
     const [, id = '', expires = '', signature = ''] = parts;
-    const clientId = strictBase64url(id);
+    const clientId = strictBase64(id, 'base64url');
     const key = clientId === undefined ? undefined : this.#keys.get(clientId);
     if (key === undefined) return false;
     if (!constantTimeEqual(signature, this.#sign(key, `v1.${id}.${expires}`))) return false;
@@ -196,11 +199,9 @@ export class Authenticator {
     }
     let id = form.get('client_id') ?? undefined;
     let secret = form.get('client_secret') ?? undefined;
-    const basic = BASIC.exec(request.headers.get('authorization') ?? '');
-    const word = basic?.[1];
-    const decoded = word === undefined ? undefined : Buffer.from(word, 'base64');
-    if (decoded !== undefined && decoded.toString('base64') === word) {
-      const pair = decoded.toString('utf8');
+    const word = BASIC.exec(request.headers.get('authorization') ?? '')?.[1];
+    const pair = word === undefined ? undefined : strictBase64(word, 'base64');
+    if (pair !== undefined) {
       const colon = pair.indexOf(':');
       if (colon >= 0) {
         const formDecode = (part: string) => {

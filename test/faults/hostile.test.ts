@@ -192,6 +192,10 @@ describe('hostile requests', () => {
     const bytes = Buffer.concat([post('watchlist', '{"interviewId":'), rawHttp('GET /healthz HTTP/1.1')]);
     const answer = await rawRequest(server.url, bytes);
     expect(answer.status).toBe(400);
+    // The request after it, on the same connection, gets its own answer.
+    const [, second] = answer.text.split(/(?=HTTP\/1\.1 \d{3} )/);
+    expect(second ?? '(none)', answer.text).toMatch(/^HTTP\/1\.1 200 /);
+    expect(second).toContain('"ok":true');
   });
 
   // The service stores and acknowledges a body of any depth, and exports it as it arrived;

@@ -124,6 +124,19 @@ describe('OAuth2 client credentials', () => {
     expect((await svc.stored()).split('\n')).toHaveLength(1);
   });
 
+  it('reads Basic credentials only in the canonical base64 of their bytes', async () => {
+    const svc = service(auth);
+    const word = basic('incode', 'c1ient-s3cret').authorization.slice('Basic '.length);
+    expect(word).toMatch(/[^=]=$/);
+    // The same bytes, written without the padding, or with stray bits in the last character.
+    const loose = [word.slice(0, -1), `${word.slice(0, -2)}R=`];
+    for (const other of loose) {
+      expect(Buffer.from(other, 'base64').equals(Buffer.from(word, 'base64')), other).toBe(true);
+      expect((await svc.token({ authorization: `Basic ${other}` })).status, other).toBe(401);
+    }
+    expect((await svc.token({ authorization: `Basic ${word}` })).status).toBe(200);
+  });
+
   it('makes an address that keeps guessing secrets wait, longer each time, and says so with 429', async () => {
     const svc = service(auth);
     const guess = (address = '198.51.100.7', secret = 'guess') =>

@@ -13,6 +13,8 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Browser, CHROMIUM, hasChromium, launchChromium } from '../../scripts/chromium.js';
+import type { ModuleName } from '../../src/types.js';
+import { MODULES } from '../../src/vendor/modules.js';
 import { type ServerProcess, startServe } from './support.js';
 
 const available = hasChromium();
@@ -164,18 +166,15 @@ describe.skipIf(!available && !required)('dashboard in headless Chromium', () =>
     // The session finished: every module its view calls fetchable is in its final state in the
     // diagram, completion's implied modules included (the diagram tells the view's story).
     const view = (await (await fetch(`${server.url}/sessions/s1`)).json()) as {
-      fetchable: string[];
+      fetchable: ModuleName[];
       modules: Record<string, { stage: string }>;
     };
     expect(view.fetchable).toEqual(
       expect.arrayContaining(['face', 'governmentValidation', 'id', 'scores', 'secondId']),
     );
     for (const module of view.fetchable) {
-      const region = ['videoSelfie', 'watchlist', 'faceAuthentication', 'workHistory', 'proofOfPayment'].includes(
-        module,
-      )
-        ? `evidence.${module}`
-        : `onboarding.${module}`;
+      // The machine whose region of the module's name tracks it, as the vendor table says.
+      const region = `${MODULES[module].machine}.${module}`;
       const stage = view.modules[module]?.stage;
       expect(stage, module).toBe('final');
       expect(await classOf(`${region}.final`), module).toContain('current');

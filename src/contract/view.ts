@@ -2,7 +2,9 @@
  * The session view as a schema: what `GET /sessions/{id}`, `replay --json` and `Ledger.view`
  * answer (docs/spec.md#the-session-view). `schemas/session-view.schema.json` is generated from it.
  */
+
 import { z } from 'zod';
+import { DECISIONS } from '../core/view.js';
 import { SEVERITY } from '../records/anomaly.js';
 import type { AnomalyCode } from '../types.js';
 import { MODULE_NAMES } from '../vendor/modules.js';
@@ -66,7 +68,7 @@ export const sessionViewSchema = z
   .strictObject({
     interviewId: z.string().min(1),
     status: z.enum(ONBOARDING_STATUSES).describe('the most advanced onboarding status known'),
-    decision: z.enum(['none', 'pending-review', 'approved', 'rejected', 'conflict']),
+    decision: z.enum(DECISIONS),
     fetchable: z.array(moduleName).describe('sorted names of the modules safe to fetch now'),
     modules: z.partialRecord(moduleName, moduleAccessSchema).describe('for each fetchable module: how to fetch it'),
     pollRequested: z.boolean().describe('a conflicting decision asks for a poll to settle it'),

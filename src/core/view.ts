@@ -23,6 +23,15 @@ export type MachineReading = Pick<
 };
 
 /** The decision each state of the review region stands for. */
+/** Every decision a view can hold. */
+export const DECISIONS = [
+  'none',
+  'pending-review',
+  'approved',
+  'rejected',
+  'conflict',
+] as const satisfies readonly Decision[];
+
 const DECISION_OF_REVIEW: Readonly<Record<string, Decision>> = {
   none: 'none',
   pendingReview: 'pending-review',

@@ -4,6 +4,7 @@
  * is the core's replay of the session's stored state; a view not yet rebuilt to this version of
  * the core is folded from the session's records instead, so every answer is a replay's.
  */
+import { DECISIONS } from '../core/view.js';
 import { parseTime, TIME_FORMAT } from '../records/time.js';
 import { recordLine } from '../store/record.js';
 import type { StoredRecord, ViewQuery, ViewRow } from '../store/types.js';
@@ -14,7 +15,6 @@ import { traceSession } from './dashboard/index.js';
 import { EVENT_PAGE, eventStream, FIRST_PAGE, type StreamReads, sharedReads } from './events.js';
 import type { ServiceParts } from './parts.js';
 
-const DECISIONS: readonly Decision[] = ['none', 'pending-review', 'approved', 'rejected', 'conflict'];
 /** Records an export reads at a time. */
 const PAGE = 1000;
 

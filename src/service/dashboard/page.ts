@@ -2,12 +2,10 @@
  * `GET /`: the dashboard, one self-contained page (markup, inline CSS, an inline module script,
  * the statecharts as inline SVG). It shows what the core decided and decides nothing.
  */
-import type { Decision } from '../../types.js';
+import { DECISIONS } from '../../core/view.js';
 import { ONBOARDING_STATUSES } from '../../vendor/statuses.js';
 import { CLIENT_SCRIPT } from './client.js';
 import { DIAGRAM_MACHINES, diagramSvg, structureOf } from './diagram.js';
-
-const DECISIONS: readonly Decision[] = ['none', 'pending-review', 'approved', 'rejected', 'conflict'];
 
 export const PAGE_STYLE = `
 :root {

@@ -4,8 +4,9 @@
  * it once (`ViewKeeper.toStore`), and store it; the store updates the session's view in the same
  * commit and says what anomalies that added, which /metrics counts. `204` only once committed.
  */
+
+import type { ParsedRecord } from '../records/parse.js';
 import { recordText } from '../store/record.js';
-import type { Finding } from '../types.js';
 import { isWebhookKind } from '../vendor/kinds.js';
 import { problem, storeUnavailable } from './answers.js';
 import type { AuthCheck } from './auth.js';
@@ -120,7 +121,7 @@ export async function receiveDelivery(
   metrics.delivery(kind, invalid ? 'stored-invalid' : 'stored');
   if (outcome?.inserted) {
     parts.changes.notify(outcome.seq);
-    countAnomalies(parts, parsed.findings, parsed.refused ? [] : parsed.correlation, outcome);
+    countAnomalies(parts, parsed, outcome);
   }
   return new Response(null, { status: 204 });
 }
@@ -128,16 +129,16 @@ export async function receiveDelivery(
 /**
  * Count what a stored delivery brought, as the core reports it: the anomalies the commit added
  * to the views it changed; for a record of no session, what was odd about the record itself
- * (and, when no id can ever tie it to a session, that it is uncorrelated).
+ * (and, when no id can ever tie it to a session, that it is uncorrelated; a refused record the
+ * core does not call uncorrelated).
  */
 function countAnomalies(
   parts: ServiceParts,
-  own: readonly Finding[],
-  correlation: readonly string[],
+  parsed: ParsedRecord,
   outcome: { interviewId?: string; anomalies?: Readonly<Record<string, number>> },
 ): void {
   for (const [code, count] of Object.entries(outcome.anomalies ?? {})) parts.metrics.anomaly(code, count);
   if (outcome.interviewId !== undefined) return;
-  for (const found of own) parts.metrics.anomaly(found.code);
-  if (correlation.length === 0) parts.metrics.anomaly('uncorrelated');
+  for (const found of parsed.findings) parts.metrics.anomaly(found.code);
+  if (!parsed.refused && parsed.correlation.length === 0) parts.metrics.anomaly('uncorrelated');
 }

@@ -7,7 +7,7 @@ import { createWebhookHandler, type WebhookHandlerOptions } from '../../src/serv
 import { createSqliteStore } from '../../src/store/sqlite.js';
 import type { AppendOutcome, Store } from '../../src/store/types.js';
 import type { SessionView } from '../../src/types.js';
-import { EVERY_KIND, viewsOf } from './support.js';
+import { EVERY_KIND, replay, viewsOf } from './support.js';
 
 const viewOf = async (response: Response) => (await response.json()) as SessionView;
 
@@ -64,6 +64,10 @@ describe('webhook handler: receiving', () => {
     const metrics = await (await get('/metrics')).text();
     expect(metrics).toContain('onboarding_deliveries_total{kind="onboarding-status",outcome="stored-invalid"} 1');
     expect(metrics).toMatch(/onboarding_anomalies_total\{code="invalid-payload"\} [1-9]/);
+    // The record of no session is counted as the core reports it: refused, never uncorrelated.
+    const own = replay(lines.join('\n')).anomalies();
+    expect(own.map((a) => a.code)).toEqual(['invalid-payload']);
+    expect(metrics).not.toContain('code="uncorrelated"');
   });
 
   it('refuses a body that is not JSON with 400 and a message saying so, and stores nothing', async () => {

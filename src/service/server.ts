@@ -90,12 +90,40 @@ function targetOf(req: IncomingMessage): { readonly path: string; readonly absol
  * A request body that is read only when the handler asks. Once the answer is decided (or the
  * handler cancels the body) the rest is drained into nothing: an unread body costs no memory.
  */
+/** How a request's body stream stops passing data on, and drops the rest (see `bodyOf`). */
+const discards = new WeakMap<IncomingMessage, () => void>();
+
+/** How long an answer waits for the rest of a body it will not read. */
+const LINGER_MILLIS = 1000;
+
+/**
+ * Let the rest of a body no one will read arrive, and drop it, for at most `LINGER_MILLIS`:
+ * closing a connection while the client still sends makes the kernel reset it, and a reset can
+ * destroy the answer before the client reads it (a 413 seen as a closed connection).
+ */
+async function drainBody(req: IncomingMessage): Promise<void> {
+  if (req.complete || req.destroyed) return;
+  const discard = discards.get(req);
+  if (discard === undefined) req.resume();
+  else discard();
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      req.off('end', done).off('close', done);
+      resolve();
+    };
+    const timer = setTimeout(done, LINGER_MILLIS);
+    req.once('end', done).once('close', done);
+  });
+}
+
 function bodyOf(req: IncomingMessage, res: ServerResponse): ReadableStream<Uint8Array> {
   let done = false;
   const discard = () => {
     done = true;
     req.resume();
   };
+  discards.set(req, discard);
   res.once('finish', discard);
   return new ReadableStream<Uint8Array>(
     {
@@ -185,9 +213,12 @@ async function send(response: Response, req: IncomingMessage, res: ServerRespons
   response.headers.forEach((value, name) => {
     headers[name] = value;
   });
-  // A body left unread (refused before reading, or too large) is not waited for: the connection
-  // closes after the answer instead of serving as a keep-alive for the rest of that body.
-  if (!req.complete && req.method !== 'GET' && req.method !== 'HEAD') headers.connection = 'close';
+  // A body left unread (refused before reading, or too large) is dropped as it arrives, for a
+  // while, and the connection closes after the answer instead of serving as a keep-alive.
+  if (!req.complete && req.method !== 'GET' && req.method !== 'HEAD') {
+    await drainBody(req);
+    headers.connection = 'close';
+  }
   if (response.body === null) {
     res.writeHead(response.status, headers);
     res.end();

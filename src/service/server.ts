@@ -10,6 +10,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { problem } from './answers.js';
 import type { RequestInfo } from './handler.js';
 
 /** A web-standard handler, with `close()` when it has streams of its own to end. */
@@ -190,12 +191,6 @@ function toRequest(req: IncomingMessage, res: ServerResponse): Request {
     throw new Refused(400, 'bad-request', `the request cannot be read: ${(error as Error).message}`);
   }
 }
-
-const problem = (status: number, error: string, message: string) =>
-  new Response(`${JSON.stringify({ error, message })}\n`, {
-    status,
-    headers: { 'content-type': 'application/json; charset=utf-8' },
-  });
 
 /**
  * End a response that cannot be finished: what was written is flushed, then the connection is

@@ -91,31 +91,25 @@ function targetOf(req: IncomingMessage): { readonly path: string; readonly absol
  * A request body that is read only when the handler asks. Once the answer is decided (or the
  * handler cancels the body) the rest is drained into nothing: an unread body costs no memory.
  */
-/** How a request's body stream stops passing data on, and drops the rest (see `bodyOf`). */
-const discards = new WeakMap<IncomingMessage, () => void>();
-
-/** How long an answer waits for the rest of a body it will not read. */
-const LINGER_MILLIS = 1000;
+/** How long a closing connection keeps dropping what its client still sends. */
+const LINGER_MILLIS = 2000;
 
 /**
- * Let the rest of a body no one will read arrive, and drop it, for at most `LINGER_MILLIS`:
- * closing a connection while the client still sends makes the kernel reset it, and a reset can
- * destroy the answer before the client reads it (a 413 seen as a closed connection).
+ * Close a connection whose request body was left unread the way servers "linger": Node closes it
+ * right after the answer, and a close while the client still sends makes the kernel reset the
+ * connection, which can destroy the answer before the client reads it (a 413 seen as a reset).
+ * Instead the answer is followed by the end of our side only; what the client still sends is read
+ * and dropped until it ends its side, or for at most `LINGER_MILLIS`.
  */
-async function drainBody(req: IncomingMessage): Promise<void> {
-  if (req.complete || req.destroyed) return;
-  const discard = discards.get(req);
-  if (discard === undefined) req.resume();
-  else discard();
-  await new Promise<void>((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      req.off('end', done).off('close', done);
-      resolve();
-    };
-    const timer = setTimeout(done, LINGER_MILLIS);
-    req.once('end', done).once('close', done);
-  });
+function lingerOnClose(req: IncomingMessage): void {
+  const socket = req.socket;
+  socket.destroySoon = () => {
+    const timer = setTimeout(() => socket.destroy(), LINGER_MILLIS);
+    socket.once('close', () => clearTimeout(timer));
+    socket.once('end', () => socket.destroy());
+    socket.end();
+    socket.resume();
+  };
 }
 
 function bodyOf(req: IncomingMessage, res: ServerResponse): ReadableStream<Uint8Array> {
@@ -124,7 +118,6 @@ function bodyOf(req: IncomingMessage, res: ServerResponse): ReadableStream<Uint8
     done = true;
     req.resume();
   };
-  discards.set(req, discard);
   res.once('finish', discard);
   return new ReadableStream<Uint8Array>(
     {
@@ -208,11 +201,11 @@ async function send(response: Response, req: IncomingMessage, res: ServerRespons
   response.headers.forEach((value, name) => {
     headers[name] = value;
   });
-  // A body left unread (refused before reading, or too large) is dropped as it arrives, for a
-  // while, and the connection closes after the answer instead of serving as a keep-alive.
+  // A body left unread (refused before reading, or too large) is not waited for: the connection
+  // closes after the answer instead of serving as a keep-alive for the rest of that body.
   if (!req.complete && req.method !== 'GET' && req.method !== 'HEAD') {
-    await drainBody(req);
     headers.connection = 'close';
+    lingerOnClose(req);
   }
   if (response.body === null) {
     res.writeHead(response.status, headers);

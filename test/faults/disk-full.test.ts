@@ -2,31 +2,21 @@
  * A full disk: the SQLite store on a small tmpfs, filled up while clients post. Deliveries that
  * cannot be committed get 503 (the vendor retries), never a 204 without the record; once space
  * is freed the service acknowledges again without a restart, and nothing acknowledged is lost.
- * Mounting a tmpfs needs root: CI runs as root; elsewhere the test is skipped (in CI a missing
- * permission is a failure).
+ * Mounting a tmpfs needs root (`test/support/tmpfs.ts`).
  */
-import { execFileSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
-import { tmpdir, userInfo } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BUILT_ENTRY, startServe } from '../service/support.js';
+import { inCi, mountTmpfs } from '../support/tmpfs.js';
 import { expectNothingLost, report, startLoad } from './load.js';
 
-const inCi = !['', 'false', '0'].includes(process.env.CI ?? '');
 const dir = mkdtempSync(join(tmpdir(), 'faults-disk-'));
-let mounted = false;
-let refusal = '';
-if (userInfo().uid === 0) {
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', dir], { stdio: 'pipe' });
-    mounted = true;
-  } catch (error) {
-    refusal = String((error as { stderr?: Buffer }).stderr ?? error);
-  }
-} else refusal = 'not root';
+const tmpfs = mountTmpfs(dir, '16m');
+const { mounted, refusal } = tmpfs;
 afterAll(() => {
-  if (mounted) execFileSync('umount', [dir]);
+  tmpfs.unmount();
   rmSync(dir, { recursive: true, force: true });
 });
 

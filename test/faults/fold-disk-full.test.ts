@@ -1,32 +1,22 @@
 /**
  * A full disk under `replay`: a log whose sessions do not fit the memory budget, with TMPDIR on
  * a small tmpfs. The command says so in one line and exits 1; nothing is left on the disk.
- * Mounting a tmpfs needs root: CI runs as root; elsewhere the test is skipped (in CI a missing
- * permission is a failure).
+ * Mounting a tmpfs needs root (`test/support/tmpfs.ts`).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
-import { tmpdir, userInfo } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli, ROOT } from '../support/cli.js';
+import { inCi, mountTmpfs } from '../support/tmpfs.js';
 
-const inCi = !['', 'false', '0'].includes(process.env.CI ?? '');
 const dir = mkdtempSync(join(tmpdir(), 'faults-fold-disk-'));
 const small = join(dir, 'tmp');
-let mounted = false;
-let refusal = '';
-if (userInfo().uid === 0) {
-  try {
-    execFileSync('mkdir', ['-p', small]);
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', small], { stdio: 'pipe' });
-    mounted = true;
-  } catch (error) {
-    refusal = String((error as { stderr?: Buffer }).stderr ?? error);
-  }
-} else refusal = 'not root';
+const tmpfs = mountTmpfs(small, '2m');
+const { mounted, refusal } = tmpfs;
 afterAll(() => {
-  if (mounted) execFileSync('umount', [small]);
+  tmpfs.unmount();
   rmSync(dir, { recursive: true, force: true });
 });
 

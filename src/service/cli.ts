@@ -10,7 +10,7 @@ import { isPostgresUrl, openStore } from '../store/open.js';
 import type { Store } from '../store/types.js';
 import { addressSet, isLoopback } from './address.js';
 import type { AuthOptions, OAuthClient } from './auth.js';
-import { createWebhookHandler } from './handler.js';
+import { createWebhookHandler, normalizeBase } from './handler.js';
 import { ServiceMetrics } from './metrics.js';
 import { startServer } from './server.js';
 
@@ -73,7 +73,11 @@ function bytes(text: string): number {
 
 function basePathOf(text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
-  if (!/^\/[^?#\s]*$/.test(text)) throw new UsageError(`--base-path "${text}": expected a path such as /onboarding`);
+  try {
+    normalizeBase(text);
+  } catch {
+    throw new UsageError(`--base-path "${text}": expected a path such as /onboarding`);
+  }
   return text;
 }
 

@@ -83,11 +83,14 @@ const TOKEN_FORM_BYTES = 8192;
 /** How long `/healthz` waits for the store. */
 const HEALTH_DEADLINE_MILLIS = 1000;
 
-/** A base path as routes compare it: `''` or `/a/b` (a leading slash, none at the end). */
-function normalizeBase(base: string | undefined): string {
+/**
+ * A base path as routes compare it: `''` or `/a/b` (a leading slash, none at the end). A path
+ * without its leading slash, or with a query, a fragment or white space, is a `TypeError`.
+ */
+export function normalizeBase(base: string | undefined): string {
   const trimmed = (base ?? '').replace(/\/+$/, '');
   if (trimmed === '') return '';
-  if (!trimmed.startsWith('/') || /[?#]/.test(trimmed)) {
+  if (!trimmed.startsWith('/') || /[?#\s]/.test(trimmed)) {
     throw new TypeError(`basePath must be a path such as "/onboarding", got ${JSON.stringify(base)}`);
   }
   return trimmed;

@@ -193,6 +193,13 @@ describe('serve', () => {
       stdout: '',
       stderr: usage('serve', '--port "eighty": expected 0-65535'),
     });
+    for (const base of ['hooks', '/a b', '/a?b', '/a#b']) {
+      expect(cli(['serve', '--base-path', base]), base).toEqual({
+        status: 2,
+        stdout: '',
+        stderr: usage('serve', `--base-path "${base}": expected a path such as /onboarding`),
+      });
+    }
   });
 
   it('reads --flow as replay does: an unknown module is refused, exit 2', () => {

@@ -424,7 +424,12 @@ describe('webhook handler: embedding', () => {
     expect(bare.status).toBe(308);
     expect(bare.headers.get('location')).toBe('/hooks/onboarding/?x=1');
     expect((await call('/hooks/onboarding/')).headers.get('content-type')).toMatch(/^text\/html/);
-    expect(() => createWebhookHandler({ store: createSqliteStore(':memory:'), basePath: 'hooks' })).toThrow(/basePath/);
+    // The rule serve's --base-path applies too: a leading slash, no query, fragment or space.
+    for (const basePath of ['hooks', '/a b', '/a?b', '/a#b']) {
+      expect(() => createWebhookHandler({ store: createSqliteStore(':memory:'), basePath }), basePath).toThrow(
+        /basePath/,
+      );
+    }
   });
 
   it('without authentication accepts deliveries from this machine only, as serve listens on loopback only', async () => {

@@ -52,7 +52,9 @@ export async function startChild(args: string[], env: NodeJS.ProcessEnv = {}): P
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`no "listening on" from node ${args.join(' ')}:\n${text}`)),
-      30_000,
+      // serve checks every page of a SQLite store before it listens: about 30 s for the
+      // million-session store (4 GB) when the page cache does not hold it.
+      180_000,
     );
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (chunk: string) => {
